@@ -1,0 +1,245 @@
+/**
+ * Rules on the cluster settings: versions, CIDRs, pools, zone, Hetzner limits, admin access.
+ * Facts: platform.md (Hetzner limits, zones, Talos 1.13) and datapath.md (Cilium 1.20 values).
+ */
+import type { Problem } from "./define";
+import { contains, isPrivate, overlaps, parseCidr4, usableHosts, type Cidr4 } from "./cidr";
+import { ZONE_LOCATIONS } from "./settings";
+import { ADDRESS_OFFSETS, MAX_CONTROL_PLANES, type Settings } from "./spec";
+import { describe, type Finding } from "../datapath/rules";
+import { kernelOf, parseTalosVersion, talosMinor, TALOS_KERNELS } from "../datapath/kernel";
+
+/** Talos minors whose machine-config documents this program generates, with the Kubernetes range each supports. */
+export const SUPPORTED_TALOS: Readonly<Record<string, { readonly kubernetes: readonly [string, string] }>> = {
+  "1.13": { kubernetes: ["1.31", "1.36"] },
+};
+
+/** Hetzner: at most 100 servers attached to one network (platform.md). */
+export const MAX_SERVERS_PER_NETWORK = 100;
+
+type Check = (s: Settings) => { key: string; value: unknown; finding: Finding }[];
+
+const minorOf = (v: string): number[] => v.split(".").slice(0, 2).map(Number);
+const cmpMinor = (a: string, b: string): number => {
+  const [a1 = 0, a2 = 0] = minorOf(a);
+  const [b1 = 0, b2 = 0] = minorOf(b);
+  return a1 - b1 || a2 - b2;
+};
+
+const versions: Check = (s) => {
+  const out: ReturnType<Check> = [];
+  const talos = parseTalosVersion(s.talosVersion);
+  const supported = talos && SUPPORTED_TALOS[talosMinor(talos)];
+  if (!talos || !supported || !kernelOf(talos)) {
+    const minors = Object.keys(SUPPORTED_TALOS)
+      .map((m) => `v${m}.x`)
+      .join(", ");
+    out.push({
+      key: "talosVersion",
+      value: s.talosVersion,
+      finding: {
+        why: `the machine-config patches target Talos ${minors} (kernel table knows ${Object.keys(TALOS_KERNELS).join(", ")})`,
+        allowed: minors,
+        fix: "set talosVersion to a v1.13 release such as v1.13.9",
+      },
+    });
+  } else {
+    const [lo, hi] = supported.kubernetes;
+    if (cmpMinor(s.kubernetesVersion, lo) < 0 || cmpMinor(s.kubernetesVersion, hi) > 0) {
+      out.push({
+        key: "kubernetesVersion",
+        value: s.kubernetesVersion,
+        finding: {
+          why: `Talos ${talos.raw} supports Kubernetes ${lo} to ${hi}`,
+          allowed: `${lo}.x to ${hi}.x`,
+          fix: `set kubernetesVersion within ${lo}–${hi}, or change talosVersion`,
+        },
+      });
+    }
+  }
+  if (!/^1\.20\.\d+$/.test(s.ciliumVersion)) {
+    out.push({
+      key: "ciliumVersion",
+      value: s.ciliumVersion,
+      finding: {
+        why: "the Helm values are built for chart 1.20's paths (1.20 removed and renamed keys; other charts silently ignore them)",
+        allowed: "1.20.x",
+        fix: "set ciliumVersion to a 1.20 patch such as 1.20.0",
+      },
+    });
+  }
+  return out;
+};
+
+const CIDR_KEYS = ["networkCidr", "nodeSubnetCidr", "podCidr", "serviceCidr"] as const;
+
+const cidrs: Check = (s) => {
+  const parsed = Object.fromEntries(CIDR_KEYS.map((k) => [k, parseCidr4(s[k])])) as Record<
+    (typeof CIDR_KEYS)[number],
+    Cidr4 | undefined
+  >;
+  const out: ReturnType<Check> = CIDR_KEYS.filter((k) => !parsed[k]).map((k) => ({
+    key: k,
+    value: s[k],
+    finding: {
+      why: "not a valid IPv4 network (octets 0–255, prefix 0–32, no host bits set)",
+      allowed: "an IPv4 network such as 10.0.0.0/16",
+      fix: "clear the host bits, e.g. 10.0.1.0/24 instead of 10.0.1.5/24",
+    },
+  }));
+  const { networkCidr: net, nodeSubnetCidr: sub, podCidr: pod, serviceCidr: svc } = parsed;
+  if (net && !isPrivate(net))
+    out.push({
+      key: "networkCidr",
+      value: s.networkCidr,
+      finding: {
+        why: "Hetzner networks must use RFC 1918 space",
+        allowed: "inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16",
+        fix: "use e.g. 10.0.0.0/16",
+      },
+    });
+  if (net && sub && !contains(net, sub))
+    out.push({
+      key: "nodeSubnetCidr",
+      value: s.nodeSubnetCidr,
+      finding: {
+        why: `the node subnet must lie inside the network ${s.networkCidr}`,
+        allowed: `a subnet of ${s.networkCidr}`,
+        fix: "pick a subnet of networkCidr, e.g. its first /24",
+      },
+    });
+  const pairs = [
+    ["podCidr", pod, "networkCidr", net],
+    ["serviceCidr", svc, "networkCidr", net],
+    ["serviceCidr", svc, "podCidr", pod],
+  ] as const;
+  for (const [key, a, otherKey, b] of pairs) {
+    if (a && b && overlaps(a, b))
+      out.push({
+        key,
+        value: s[key],
+        finding: {
+          why: `it overlaps ${otherKey} ${s[otherKey]}`,
+          allowed: `a CIDR disjoint from ${otherKey}`,
+          fix: `move ${key} out of ${s[otherKey]}`,
+        },
+      });
+  }
+  return out;
+};
+
+const pools: Check = (s) => {
+  const out: ReturnType<Check> = [];
+  const cp = s.controlPlane.count;
+  if (cp % 2 === 0 || cp > MAX_CONTROL_PLANES)
+    out.push({
+      key: "controlPlane",
+      value: s.controlPlane,
+      finding: {
+        why: `controlPlane.count is ${cp}; etcd needs an odd number of members for quorum, and the address plan holds ${MAX_CONTROL_PLANES}`,
+        allowed: "count 1, 3, 5, 7 or 9",
+        fix: "set controlPlane.count to 1 (ci) or 3 (production)",
+      },
+    });
+  const locations: readonly string[] = ZONE_LOCATIONS[s.networkZone];
+  for (const [key, pool] of [
+    ["controlPlane", s.controlPlane],
+    ...s.workerPools.map((p) => ["workerPools", p] as const),
+  ] as const) {
+    if (!locations.includes(pool.location))
+      out.push({
+        key,
+        value: pool.location,
+        finding: {
+          why: `pool "${pool.name}" is in ${pool.location}, outside network zone ${s.networkZone}`,
+          allowed: locations.join(", "),
+          fix: `set location to one of ${locations.join(", ")}, or change networkZone`,
+        },
+      });
+  }
+  if (s.workerPools.some((p) => p.name === s.controlPlane.name))
+    out.push({
+      key: "workerPools",
+      value: s.controlPlane.name,
+      finding: {
+        why: "a worker pool has the control-plane pool's name, so server names would collide",
+        allowed: "pool names distinct from controlPlane.name",
+        fix: "rename the worker pool",
+      },
+    });
+  return out;
+};
+
+const limits: Check = (s) => {
+  const workers = s.workerPools.reduce((n, p) => n + p.count, 0);
+  const total = s.controlPlane.count + workers;
+  const out: ReturnType<Check> = [];
+  if (total > MAX_SERVERS_PER_NETWORK)
+    out.push({
+      key: "workerPools",
+      value: total,
+      finding: {
+        why: `${total} servers exceed Hetzner's limit of ${MAX_SERVERS_PER_NETWORK} servers per network`,
+        allowed: `at most ${MAX_SERVERS_PER_NETWORK} servers in all pools`,
+        fix: "reduce the pool counts",
+      },
+    });
+  const sub = parseCidr4(s.nodeSubnetCidr);
+  if (sub && ADDRESS_OFFSETS.worker + workers > usableHosts(sub))
+    out.push({
+      key: "nodeSubnetCidr",
+      value: s.nodeSubnetCidr,
+      finding: {
+        why: `${workers} workers from offset ${ADDRESS_OFFSETS.worker} do not fit in ${s.nodeSubnetCidr}`,
+        allowed: `a subnet with at least ${ADDRESS_OFFSETS.worker + workers + 1} usable addresses`,
+        fix: "use a larger subnet such as a /23",
+      },
+    });
+  return out;
+};
+
+const WORLD = ["0.0.0.0/0", "::/0"];
+
+const access: Check = (s) => {
+  const out: ReturnType<Check> = [];
+  if (s.adminCidrs.length === 0)
+    out.push({
+      key: "adminCidrs",
+      value: s.adminCidrs,
+      finding: {
+        why: "nothing could reach the Kubernetes API or the Talos API (the firewall denies all inbound)",
+        allowed: "one or more CIDRs of your operators and CI runners",
+        fix: 'list the CIDRs that deploy this stack, e.g. ["203.0.113.0/24"]',
+      },
+    });
+  const open = s.adminCidrs.filter((c) => WORLD.includes(c));
+  if (s.production && open.length > 0)
+    out.push({
+      key: "adminCidrs",
+      value: open,
+      finding: {
+        why: "this stack is production (production: true), and admin ports 6443 and 50000 must never be open to the whole Internet",
+        allowed: "specific CIDRs only",
+        fix: "replace them with your operators' and runners' CIDRs",
+      },
+    });
+  if (!s.publicIPv4 && !s.publicIPv6)
+    out.push({
+      key: "publicIPv4",
+      value: false,
+      finding: {
+        why: "with neither public IPv4 nor IPv6 the nodes have no egress and the Talos API is unreachable from the runner; this program manages no NAT host",
+        allowed: "publicIPv4 or publicIPv6 true",
+        fix: "set publicIPv4: true",
+      },
+    });
+  return out;
+};
+
+/** Every cluster-settings rule, each returning zero or more findings. */
+export const CLUSTER_CHECKS: readonly Check[] = [versions, cidrs, pools, limits, access];
+
+/** Runs the cluster rules. */
+export function checkSettings(s: Settings): Problem[] {
+  return CLUSTER_CHECKS.flatMap((c) => c(s)).map((x) => describe(x.key, x.value, x.finding));
+}

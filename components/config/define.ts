@@ -1,0 +1,170 @@
+/**
+ * The shape of a config setting, shared by the cluster settings and the datapath knobs.
+ *
+ * A setting is declared once (key, type, default, allowed values, description). From that one
+ * declaration come: the typed declaration in `Pulumi.yaml` (generated), the parsing and validation of
+ * the raw config value, and the README's tables. Nothing else spells a key or an allowed value.
+ */
+
+/** The project name: the namespace of every config key (`hcloud-talos-cilium:<key>`). */
+export const PROJECT = "hcloud-talos-cilium";
+
+/** The config types. Pulumi project config types only `string|boolean|integer|array`; objects are ours. */
+export type ConfigType = "string" | "boolean" | "integer" | "array" | "object";
+
+/** A problem with one config key: what is wrong, what is allowed, how to fix it. */
+export interface Problem {
+  /** The full config key, e.g. `hcloud-talos-cilium:bandwidthManager`. */
+  readonly key: string;
+  /** One sentence naming the key, the bad value, what is allowed and the fix. */
+  readonly message: string;
+}
+
+/** The result of parsing one raw config value. */
+export type Parsed<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
+
+/** How a setting turns a raw value (string from Pulumi config, or YAML value) into a typed value. */
+export interface SettingDef<T> {
+  /** The config type as `Pulumi.yaml` declares it. */
+  readonly type: ConfigType;
+  /** The value when the stack file does not set the key. */
+  readonly default: T;
+  /** One line for `Pulumi.yaml` and the README. */
+  readonly description: string;
+  /** The allowed values of an enum setting, in the order the docs list them. */
+  readonly allowed?: readonly T[];
+  /** For `array` settings: the item type declared in `Pulumi.yaml`. */
+  readonly items?: "string" | "integer" | "boolean";
+  /** Turns a raw value into T, or says in words what was expected (the caller adds key and fix). */
+  readonly parse: (raw: unknown) => Parsed<T>;
+}
+
+/** The full config key of a setting. */
+export function fullKey(key: string): string {
+  return `${PROJECT}:${key}`;
+}
+
+/** A value as it appears in a message: strings quoted, everything else as JSON. */
+export function show(value: unknown): string {
+  return value === undefined ? "(unset)" : JSON.stringify(value);
+}
+
+function ok<T>(value: T): Parsed<T> {
+  return { ok: true, value };
+}
+
+function fail<T>(problem: string): Parsed<T> {
+  return { ok: false, problem };
+}
+
+/** Raw config arrives as a string from the engine (`"true"`) or as a YAML value from a stack file. */
+function fromString(raw: unknown): unknown {
+  if (typeof raw !== "string") return raw;
+  const t = raw.trim();
+  if (t === "true" || t === "false" || /^-?\d+$/.test(t) || t.startsWith("[") || t.startsWith("{")) {
+    try {
+      return JSON.parse(t);
+    } catch {
+      return raw;
+    }
+  }
+  return raw;
+}
+
+/** A boolean setting. */
+export function boolean(def: { default: boolean; description: string }): SettingDef<boolean> {
+  return {
+    type: "boolean",
+    ...def,
+    parse: (raw) => {
+      const v = fromString(raw);
+      return typeof v === "boolean" ? ok(v) : fail("a boolean (true or false)");
+    },
+  };
+}
+
+/** An integer setting within [min, max]. */
+export function integer(def: {
+  default: number;
+  description: string;
+  min: number;
+  max: number;
+}): SettingDef<number> {
+  const { min, max, ...rest } = def;
+  return {
+    type: "integer",
+    ...rest,
+    parse: (raw) => {
+      const v = fromString(raw);
+      return typeof v === "number" && Number.isInteger(v) && v >= min && v <= max
+        ? ok(v)
+        : fail(`an integer from ${min} to ${max}`);
+    },
+  };
+}
+
+/** A free string setting, optionally checked by a pattern described in words. */
+export function text(def: {
+  default: string;
+  description: string;
+  pattern?: RegExp;
+  expected?: string;
+}): SettingDef<string> {
+  const { pattern, expected, ...rest } = def;
+  return {
+    type: "string",
+    ...rest,
+    parse: (raw) => {
+      if (typeof raw !== "string") return fail(expected ?? "a string");
+      return !pattern || pattern.test(raw) ? ok(raw) : fail(expected ?? `a string matching ${pattern}`);
+    },
+  };
+}
+
+/** An enum setting: one of `allowed` (an `as const` tuple), typed as its union. */
+export function oneOf<const A extends readonly string[]>(
+  allowed: A,
+  def: { default: A[number]; description: string },
+): SettingDef<A[number]> {
+  return {
+    type: "string",
+    allowed,
+    ...def,
+    parse: (raw) =>
+      typeof raw === "string" && (allowed as readonly string[]).includes(raw)
+        ? ok(raw as A[number])
+        : fail(`one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`),
+  };
+}
+
+/** An array-of-strings setting, each item checked by `item`. */
+export function stringList(def: {
+  default: readonly string[];
+  description: string;
+  item?: (s: string) => boolean;
+  expected: string;
+}): SettingDef<readonly string[]> {
+  const { item, expected, ...rest } = def;
+  return {
+    type: "array",
+    items: "string",
+    ...rest,
+    parse: (raw) => {
+      const v = fromString(raw);
+      const good = Array.isArray(v) && v.every((s) => typeof s === "string" && (!item || item(s)));
+      return good ? ok(v as string[]) : fail(`a list of ${expected}`);
+    },
+  };
+}
+
+/** An object setting validated by `parse` (Pulumi cannot type objects, so this program does). */
+export function object<T>(def: {
+  default: T;
+  description: string;
+  parse: (raw: unknown) => Parsed<T>;
+}): SettingDef<T> {
+  return { type: "object", ...def, parse: (raw) => def.parse(fromString(raw)) };
+}
+
+export { ok, fail };

@@ -1,0 +1,36 @@
+/**
+ * The I/O edge of config: reads this project's keys from the Pulumi engine and resolves them. The
+ * only module of `config/` that imports Pulumi. On an invalid stack it throws before any resource is
+ * declared, with one line per problem.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT, type Problem } from "./define";
+import { resolveStackConfig, type RawConfig } from "./resolve";
+import type { ClusterSpec } from "./spec";
+
+/** This project's config keys from the engine, without the namespace. */
+export function readRawConfig(): RawConfig {
+  const prefix = `${PROJECT}:`;
+  return Object.fromEntries(
+    Object.entries(pulumi.runtime.allConfig())
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([k, v]) => [k.slice(prefix.length), v]),
+  );
+}
+
+/** Formats problems for a person: one per line. */
+export function formatProblems(problems: readonly Problem[]): string {
+  return problems.map((p) => `  - ${p.message}`).join("\n");
+}
+
+/** Reads and resolves the stack's config; throws a RunError listing every problem when invalid. */
+export function loadClusterSpec(): ClusterSpec {
+  const result = resolveStackConfig(readRawConfig(), pulumi.getStack());
+  for (const w of result.warnings) void pulumi.log.warn(w.message);
+  if (!result.ok) {
+    throw new pulumi.RunError(
+      `The stack configuration is invalid; nothing was created or changed:\n${formatProblems(result.problems)}`,
+    );
+  }
+  return result.spec;
+}

@@ -1,0 +1,133 @@
+/**
+ * The cluster settings: every config key that is not a datapath knob. Declared once here; `Pulumi.yaml`
+ * is generated from this table and the knob catalogue (`npm run generate`), and a test keeps it in step.
+ * Defaults describe the production cluster; stack files set only what differs.
+ */
+import { boolean, integer, object, oneOf, stringList, text } from "./define";
+import { parseCidr4, isCidr6 } from "./cidr";
+import { parsePool, parsePools } from "./pools";
+
+/** Hetzner network zones and their locations (platform.md). */
+export const ZONE_LOCATIONS = {
+  "eu-central": ["fsn1", "nbg1", "hel1"],
+  "us-east": ["ash"],
+  "us-west": ["hil"],
+  "ap-southeast": ["sin"],
+} as const;
+
+const ZONES = Object.keys(ZONE_LOCATIONS) as (keyof typeof ZONE_LOCATIONS)[];
+
+/** The apply modes of the Talos provider's ConfigurationApply (`applyMode`). */
+export const APPLY_MODES = ["auto", "no_reboot", "reboot", "staged", "staged_if_needing_reboot"] as const;
+
+const IPV4_CIDR = { pattern: /^\d+\.\d+\.\d+\.\d+\/\d+$/, expected: "an IPv4 CIDR such as 10.0.0.0/16" };
+
+/** Every cluster setting, keyed by config key. */
+export const SETTINGS = {
+  production: boolean({
+    default: false,
+    description: "this stack is production: admin ports are never open to the world",
+  }),
+  talosVersion: text({
+    default: "v1.13.9",
+    description: "Talos Linux version of the nodes (the image and the machine config)",
+    pattern: /^v\d+\.\d+\.\d+$/,
+    expected: "a Talos version such as v1.13.9",
+  }),
+  kubernetesVersion: text({
+    default: "1.36.3",
+    description: "Kubernetes version (within the range the Talos version supports)",
+    pattern: /^\d+\.\d+\.\d+$/,
+    expected: "a Kubernetes version such as 1.36.3",
+  }),
+  ciliumVersion: text({
+    default: "1.20.0",
+    description: "Cilium Helm chart version (the values target chart 1.20)",
+    pattern: /^\d+\.\d+\.\d+$/,
+    expected: "a chart version such as 1.20.0",
+  }),
+  talosImageId: integer({
+    default: 0,
+    min: 0,
+    max: 2_147_483_647,
+    description: "Hetzner image ID of the Talos snapshot; 0 selects the newest snapshot by labels",
+  }),
+  talosExtensions: stringList({
+    default: ["siderolabs/qemu-guest-agent"],
+    description: "Talos system extensions in the Image Factory schematic",
+    item: (s) => /^[a-z0-9-]+\/[a-z0-9-]+$/.test(s),
+    expected: "extension names such as siderolabs/qemu-guest-agent",
+  }),
+  talosApplyMode: oneOf(APPLY_MODES, {
+    default: "auto",
+    description: "how machine config changes are applied to running nodes",
+  }),
+  networkZone: oneOf(ZONES as unknown as readonly ["eu-central", "us-east", "us-west", "ap-southeast"], {
+    default: "eu-central",
+    description: "Hetzner network zone; every location must be in it",
+  }),
+  networkCidr: text({
+    default: "10.0.0.0/16",
+    description: "the Hetzner network's ip range (RFC 1918)",
+    ...IPV4_CIDR,
+  }),
+  nodeSubnetCidr: text({
+    default: "10.0.1.0/24",
+    description: "the cloud subnet the nodes and the load balancer live in (inside the network)",
+    ...IPV4_CIDR,
+  }),
+  podCidr: text({
+    default: "10.244.0.0/16",
+    description: "pod CIDR (Talos podSubnets; Cilium kubernetes IPAM)",
+    ...IPV4_CIDR,
+  }),
+  serviceCidr: text({
+    default: "10.96.0.0/12",
+    description: "service CIDR (Talos serviceSubnets)",
+    ...IPV4_CIDR,
+  }),
+  controlPlane: object({
+    default: { name: "cp", count: 3, serverType: "cpx31", location: "fsn1", labels: {}, taints: [] },
+    description: "the control-plane pool {name, count (odd), serverType, location, labels?, taints?}",
+    parse: parsePool,
+  }),
+  workerPools: object({
+    default: [{ name: "workers", count: 3, serverType: "cpx41", location: "fsn1", labels: {}, taints: [] }],
+    description: "worker pools, a list of {name, count, serverType, location, labels?, taints?}",
+    parse: parsePools,
+  }),
+  adminCidrs: stringList({
+    default: [],
+    description: "CIDRs allowed to reach the Kubernetes API (6443) and the Talos API (50000)",
+    item: (s) => parseCidr4(s) !== undefined || isCidr6(s),
+    expected: "IPv4 or IPv6 CIDRs such as 203.0.113.0/24",
+  }),
+  publicIPv4: boolean({ default: true, description: "give every server a public IPv4 address" }),
+  publicIPv6: boolean({ default: true, description: "give every server a public IPv6 address" }),
+  loadBalancerType: oneOf(["lb11", "lb21", "lb31"] as const, {
+    default: "lb11",
+    description: "Hetzner load balancer type of the control-plane endpoint",
+  }),
+  loadBalancerPublic: boolean({
+    default: true,
+    description: "the control-plane load balancer has a public interface for operators",
+  }),
+  spireStorageClass: text({
+    default: "",
+    description: "StorageClass for the SPIRE server's data (empty: no PVC, data in memory)",
+    pattern: /^$|^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/,
+    expected: "a StorageClass name, or empty",
+  }),
+  soakDays: integer({
+    default: 7,
+    min: 0,
+    max: 90,
+    description: "days a knob value must hold on ci before prod may take it",
+  }),
+} as const;
+
+/** A cluster setting's config key. */
+export type SettingKey = keyof typeof SETTINGS;
+
+/** Every cluster setting key, in table order. */
+export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];

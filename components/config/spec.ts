@@ -1,0 +1,90 @@
+/**
+ * The resolved cluster spec (what every component consumes) and the node plan derived from it:
+ * server names and deterministic private addresses.
+ */
+import type { Knobs } from "../datapath/catalogue";
+import type { KernelVersion, TalosVersion } from "../datapath/kernel";
+import { hostAt, parseCidr4, type Cidr4 } from "./cidr";
+import type { Pool } from "./pools";
+import type { SETTINGS, SettingKey } from "./settings";
+import type { SettingDef } from "./define";
+
+/** The typed value of every cluster setting. */
+export type Settings = {
+  readonly [K in SettingKey]: (typeof SETTINGS)[K] extends SettingDef<infer V> ? V : never;
+};
+
+/** A valid stack configuration, resolved: the only input components take. */
+export interface ClusterSpec {
+  /** The stack name; also the cluster name and the prefix of every server name. */
+  readonly stack: string;
+  readonly settings: Settings;
+  readonly knobs: Knobs;
+  readonly talosVersion: TalosVersion;
+  /** The kernel the Talos version ships. */
+  readonly kernel: KernelVersion;
+}
+
+/** Where things sit in the node subnet. The gateway is the first address (Hetzner). */
+export const ADDRESS_OFFSETS = {
+  /** The control-plane load balancer's private address. */
+  loadBalancer: 2,
+  /** Control plane n (0-based) is at 11 + n; at most 9 control planes. */
+  controlPlane: 11,
+  /** Workers follow, in pool order, from 21. */
+  worker: 21,
+} as const;
+
+/** The most control planes the address plan holds (etcd beyond 7 only slows writes). */
+export const MAX_CONTROL_PLANES = ADDRESS_OFFSETS.worker - ADDRESS_OFFSETS.controlPlane - 1;
+
+/** One server to create. */
+export interface NodePlan {
+  /** Server name and Talos hostname: `<stack>-<pool>-<n>` with n from 1. */
+  readonly name: string;
+  readonly role: "controlplane" | "worker";
+  readonly pool: Pool;
+  /** Index within the pool, from 0. */
+  readonly index: number;
+  readonly privateIp: string;
+}
+
+function poolNodes(
+  stack: string,
+  pool: Pool,
+  role: NodePlan["role"],
+  subnet: Cidr4,
+  first: number,
+): NodePlan[] {
+  return Array.from({ length: pool.count }, (_, index) => ({
+    name: `${stack}-${pool.name}-${index + 1}`,
+    role,
+    pool,
+    index,
+    privateIp: hostAt(subnet, first + index),
+  }));
+}
+
+/** Every server of the cluster, control planes first, with its private address. */
+export function planNodes(spec: Pick<ClusterSpec, "stack" | "settings">): NodePlan[] {
+  const subnet = parseCidr4(spec.settings.nodeSubnetCidr) as Cidr4;
+  const cp = poolNodes(
+    spec.stack,
+    spec.settings.controlPlane,
+    "controlplane",
+    subnet,
+    ADDRESS_OFFSETS.controlPlane,
+  );
+  let next: number = ADDRESS_OFFSETS.worker;
+  const workers = spec.settings.workerPools.flatMap((pool) => {
+    const nodes = poolNodes(spec.stack, pool, "worker", subnet, next);
+    next += pool.count;
+    return nodes;
+  });
+  return [...cp, ...workers];
+}
+
+/** The private address of the control-plane load balancer. */
+export function loadBalancerIp(settings: Pick<Settings, "nodeSubnetCidr">): string {
+  return hostAt(parseCidr4(settings.nodeSubnetCidr) as Cidr4, ADDRESS_OFFSETS.loadBalancer);
+}

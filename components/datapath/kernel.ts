@@ -1,0 +1,60 @@
+/**
+ * Talos release → Linux kernel, and kernel version arithmetic.
+ *
+ * Source: datapath.md §3 (the kernel each Talos minor ships at its latest patch). A knob's kernel
+ * minimum is checked against this table at preview, so a knob the nodes cannot run never reaches them.
+ */
+
+/** A kernel version as [major, minor, patch]. */
+export type KernelVersion = readonly [number, number, number];
+
+/** The kernel of the latest patch of each Talos minor (Talos 1.x → kernel). */
+export const TALOS_KERNELS: Readonly<Record<string, KernelVersion>> = {
+  // datapath.md §3: "1.8 and older ship 6.6 or older"; the 6.6 series is all any rule needs.
+  "1.8": [6, 6, 0],
+  "1.9": [6, 12, 25],
+  "1.10": [6, 12, 63],
+  "1.11": [6, 12, 62],
+  "1.12": [6, 18, 42],
+  "1.13": [6, 18, 44],
+};
+
+/** A parsed Talos version `vMAJOR.MINOR.PATCH`. */
+export interface TalosVersion {
+  readonly raw: string;
+  readonly major: number;
+  readonly minor: number;
+  readonly patch: number;
+}
+
+/** Parses `v1.13.9` (the leading `v` is required, as in Talos image tags); undefined when malformed. */
+export function parseTalosVersion(raw: string): TalosVersion | undefined {
+  const m = /^v(\d+)\.(\d+)\.(\d+)$/.exec(raw);
+  if (!m) return undefined;
+  return { raw, major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) };
+}
+
+/** The minor series of a Talos version, e.g. `1.13`. */
+export function talosMinor(v: TalosVersion): string {
+  return `${v.major}.${v.minor}`;
+}
+
+/** The kernel a Talos version ships, or undefined when the table does not know the minor. */
+export function kernelOf(v: TalosVersion): KernelVersion | undefined {
+  return TALOS_KERNELS[talosMinor(v)];
+}
+
+/** Negative when a < b, zero when equal, positive when a > b. */
+export function compareKernel(a: KernelVersion, b: KernelVersion): number {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+}
+
+/** `6.18.44` */
+export function formatKernel(k: KernelVersion): string {
+  return k.join(".");
+}
+
+/** The oldest Talos minor in the table whose kernel is at least `k`, for the fix in an error message. */
+export function oldestTalosFor(k: KernelVersion): string | undefined {
+  return Object.entries(TALOS_KERNELS).find(([, kernel]) => compareKernel(kernel, k) >= 0)?.[0];
+}

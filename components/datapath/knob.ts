@@ -1,0 +1,67 @@
+/**
+ * What a datapath knob is: a config setting plus the Helm values it sets, the kernel it needs, what a
+ * change costs, and the decision of record. The catalogue (`catalogue.ts`) is a table of these.
+ */
+import type { SettingDef } from "../config/define";
+import type { KernelVersion } from "./kernel";
+
+/** What changing a knob costs on a running cluster. */
+export type Cost = "agents-roll" | "pods-restart" | "nodes-replace" | "conntrack-reset";
+
+/** Cost → the words used in the README and the rollout report. */
+export const COST_TEXT: Readonly<Record<Cost, string>> = {
+  "agents-roll": "every Cilium agent rolls (rollOutCiliumPods), 2 nodes at a time",
+  "pods-restart": "existing pods keep the old behaviour until they restart",
+  "nodes-replace": "existing pods or nodes must be recreated: mixing old and new is unsupported",
+  "conntrack-reset": "BPF maps are recreated: connection tracking and NAT state reset",
+};
+
+/**
+ * The decision of record (datapath.md §4). `baseline`: the production value, keep it; `adopt`: planned,
+ * in `step` order; `later`: planned after the adopted ones have soaked; `rejected`: a change was
+ * evaluated and rejected; `available`: typed and validated, never evaluated for this cluster.
+ */
+export interface Decision {
+  readonly verdict: "baseline" | "adopt" | "later" | "rejected" | "available";
+  readonly reason: string;
+  /** For `adopt`: the position in the safe adoption order (1 first). */
+  readonly step?: number;
+}
+
+/** What the values builder knows beyond the knobs. */
+export interface HelmContext {
+  /** The IPv4 pod CIDR (Talos `cluster.network.podSubnets[0]`). */
+  readonly podCidr: string;
+}
+
+/** One Helm value a knob sets. `value` maps the knob's value (undefined leaves the path unset). */
+export interface HelmBinding<V> {
+  readonly path: string;
+  readonly value?: (v: V, ctx: HelmContext) => unknown;
+}
+
+/** A datapath knob: a typed stack flag with everything the catalogue records about it. */
+export interface KnobDef<V> extends SettingDef<V> {
+  /** Short human name ("bandwidth manager"). */
+  readonly title: string;
+  /** The Helm values each value of the knob sets. */
+  readonly helm: readonly HelmBinding<V>[];
+  /** The kernel a value needs, if any (checked against the Talos version's kernel). */
+  readonly kernel?: (v: V) => KernelVersion | undefined;
+  /** What a change costs. */
+  readonly costs: readonly Cost[];
+  /** The cost in words, specific to this knob. */
+  readonly costNote: string;
+  /** The decision of record. */
+  readonly decision: Decision;
+}
+
+/** Builds a knob from a setting definition and the catalogue facts. */
+export function knob<V>(setting: SettingDef<V>, facts: Omit<KnobDef<V>, keyof SettingDef<V>>): KnobDef<V> {
+  return { ...setting, ...facts };
+}
+
+/** A binding that sets `path` to the knob's value itself. */
+export function direct<V>(path: string): HelmBinding<V> {
+  return { path };
+}

@@ -1,0 +1,73 @@
+// What the generated `@pulumiverse/talos` SDK does in every constructor and invoke, written once and driven by
+// the manifest: provider version and plugin download URL on every request, required-input checks, secret
+// inputs wrapped in `pulumi.secret`, and schema-secret outputs passed as `additionalSecretOutputs`.
+import * as pulumi from "@pulumi/pulumi";
+import { PLUGIN_DOWNLOAD_URL, PROVIDER_VERSION } from "./constants";
+import type { ManifestEntry } from "./manifest";
+
+/** A resource's declared outputs, as `pulumi.Output`s (optional properties resolve to `undefined`). */
+export type OutputsOf<P> = { readonly [K in keyof P]-?: pulumi.Output<P[K]> };
+
+/** The options every talos registration and invoke starts from (the generated `resourceOptsDefaults`). */
+export function providerDefaults(): { version: string; pluginDownloadURL: string } {
+  return { version: PROVIDER_VERSION, pluginDownloadURL: PLUGIN_DOWNLOAD_URL };
+}
+
+function requireInputs(entry: ManifestEntry, label: string, source: Record<string, unknown>): void {
+  const missing = entry.requiredInputs.filter((key) => source[key] === undefined);
+  if (missing.length > 0) {
+    const names = missing.map((key) => `'${key}'`).join(", ");
+    throw new Error(`${entry.name} ${label}: missing required input ${names} (${entry.token})`);
+  }
+}
+
+/** The registration inputs of a resource: state for a lookup (`opts.id`), else checked and secret-wrapped args. */
+export function resourceInputs(
+  entry: ManifestEntry,
+  name: string,
+  argsOrState: object | undefined,
+  opts: pulumi.CustomResourceOptions,
+): pulumi.Inputs {
+  const source = (argsOrState ?? {}) as Record<string, pulumi.Input<unknown> | undefined>;
+  const inputs: pulumi.Inputs = {};
+  if (opts.id) {
+    for (const key of entry.outputs) inputs[key] = source[key];
+    return inputs;
+  }
+  if (!opts.urn) requireInputs(entry, `"${name}"`, source);
+  for (const key of entry.inputs) {
+    const value = source[key];
+    inputs[key] = value !== undefined && entry.secretInputs.includes(key) ? pulumi.secret(value) : value;
+  }
+  for (const key of entry.outputs) if (!(key in inputs)) inputs[key] = undefined;
+  return inputs;
+}
+
+/** The resource options: provider defaults under the caller's options, plus the schema-secret outputs. */
+export function resourceOptions(
+  entry: ManifestEntry,
+  opts: pulumi.CustomResourceOptions,
+): pulumi.CustomResourceOptions {
+  const merged = pulumi.mergeOptions(providerDefaults(), opts);
+  if (entry.secretOutputs.length === 0) return merged;
+  return pulumi.mergeOptions(merged, { additionalSecretOutputs: [...entry.secretOutputs] });
+}
+
+/** The invoke arguments: exactly the manifest's input names, required ones checked. */
+export function invokeArgs(entry: ManifestEntry, args: object): pulumi.Inputs {
+  const source = args as Record<string, unknown>;
+  requireInputs(entry, "call", source);
+  return Object.fromEntries(entry.inputs.map((key) => [key, source[key]]));
+}
+
+/** The invoke options: provider defaults under the caller's options. */
+export function invokeOptions<O extends pulumi.InvokeOptions>(opts: O | undefined): O {
+  return { ...providerDefaults(), ...opts } as O;
+}
+
+/** Whether `obj` is a resource registered with the type token `token`, across copies of the SDK. */
+export function hasPulumiType(obj: unknown, token: string): boolean {
+  return (
+    typeof obj === "object" && obj !== null && (obj as { __pulumiType?: unknown }).__pulumiType === token
+  );
+}

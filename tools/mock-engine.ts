@@ -1,0 +1,172 @@
+/**
+ * The offline engine: runs the real program under Pulumi's mock monitor and records every resource
+ * registration and invoke exactly as the engine would receive it (type, name, parent, inputs,
+ * options such as ignoreChanges and dependsOn, provider version and download URL). Used by the plan
+ * command, the benchmark and the tests: one implementation of "what would `pulumi up` declare".
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { mockOutputs } from "./mocks";
+
+/** A resource registration as the engine saw it. */
+export interface Registration {
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  /** The parent's URN, or "" for a root resource. */
+  readonly parent: string;
+  readonly custom: boolean;
+  /** Inputs with secrets unwrapped (`secretInputs` says which were secret). */
+  readonly inputs: Record<string, unknown>;
+  /** Top-level input names that arrived as secrets. */
+  readonly secretInputs: readonly string[];
+  readonly ignoreChanges: readonly string[];
+  readonly dependsOn: readonly string[];
+  readonly additionalSecretOutputs: readonly string[];
+  readonly version: string;
+  readonly pluginDownloadURL: string;
+  readonly provider: string;
+}
+
+/** An invoke (provider function call) as the engine saw it. */
+export interface InvokeRecord {
+  readonly token: string;
+  readonly inputs: Record<string, unknown>;
+  readonly version: string;
+  readonly pluginDownloadURL: string;
+}
+
+/** What one run of the program declared. */
+export interface EngineRecord {
+  readonly resources: Registration[];
+  readonly invokes: InvokeRecord[];
+}
+
+function isSecretValue(v: unknown): v is { value: unknown } {
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    (v as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig
+  );
+}
+
+/** Removes the engine's secret wrappers, recursively. */
+export function unwrapSecrets(value: unknown): unknown {
+  if (isSecretValue(value)) return unwrapSecrets(value.value);
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+  }
+  return value;
+}
+
+/** Whether a value holds a secret anywhere inside it. */
+function holdsSecret(value: unknown): boolean {
+  if (isSecretValue(value)) return true;
+  if (Array.isArray(value)) return value.some(holdsSecret);
+  if (typeof value === "object" && value !== null) return Object.values(value).some(holdsSecret);
+  return false;
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getObject(): unknown;
+  getIgnorechangesList(): string[];
+  getDependenciesList(): string[];
+  getAdditionalsecretoutputsList(): string[];
+  getVersion(): string;
+  getPlugindownloadurl(): string;
+  getProvider(): string;
+}
+
+interface InvokeRequest {
+  getTok(): string;
+  getArgs(): unknown;
+  getVersion(): string;
+  getPlugindownloadurl(): string;
+}
+
+type Callback = (err: unknown, res: unknown) => void;
+interface Monitor {
+  registerResource(req: RegisterRequest, cb: Callback): Promise<void>;
+  invoke(req: InvokeRequest, cb: Callback): Promise<void>;
+}
+
+/** Engine wire format → JS, keeping unknowns (preview) and the secret wrappers (so we can see them). */
+const deserialize = (x: unknown): Record<string, unknown> =>
+  (pulumi.runtime.deserializeProperties as (o: unknown, keepUnknowns?: boolean) => Record<string, unknown>)(
+    x,
+    true,
+  );
+
+/**
+ * Installs the mock engine for one program run. Returns the live record; call `settle()` after the
+ * program ran so every pending registration has reached it.
+ */
+export async function startEngine(opts: {
+  project: string;
+  stack: string;
+  preview?: boolean;
+}): Promise<EngineRecord> {
+  const record: EngineRecord = { resources: [], invokes: [] };
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) =>
+        mockOutputs(args.type, args.name, unwrapSecrets(args.inputs) as Record<string, unknown>),
+      call: (args) =>
+        mockOutputs(args.token, "", unwrapSecrets(args.inputs) as Record<string, unknown>).state,
+    },
+    opts.project,
+    opts.stack,
+    opts.preview ?? true,
+  );
+  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) =>
+    register(req, (err, res) => {
+      const raw = deserialize(req.getObject());
+      const urn = (res as { getUrn?: () => string } | undefined)?.getUrn?.() ?? "";
+      record.resources.push({
+        type: req.getType(),
+        name: req.getName(),
+        urn,
+        parent: req.getParent(),
+        custom: req.getCustom(),
+        inputs: unwrapSecrets(raw) as Record<string, unknown>,
+        secretInputs: Object.keys(raw).filter((k) => holdsSecret(raw[k])),
+        ignoreChanges: req.getIgnorechangesList(),
+        dependsOn: req.getDependenciesList(),
+        additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        version: req.getVersion(),
+        pluginDownloadURL: req.getPlugindownloadurl(),
+        provider: req.getProvider(),
+      });
+      cb(err, res);
+    });
+  const invoke = monitor.invoke.bind(monitor);
+  monitor.invoke = (req, cb) => {
+    if (req.getTok() !== "pulumi:pulumi:getResource") {
+      record.invokes.push({
+        token: req.getTok(),
+        inputs: unwrapSecrets(deserialize(req.getArgs())) as Record<string, unknown>,
+        version: req.getVersion(),
+        pluginDownloadURL: req.getPlugindownloadurl(),
+      });
+    }
+    return invoke(req, cb);
+  };
+  return record;
+}
+
+/** Waits until every registration and invoke the program started has completed. */
+export async function settle(): Promise<void> {
+  const wait = (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs;
+  if (wait) await wait();
+  // Outputs resolve in later turns and may start more registrations: drain until quiet.
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setImmediate(r));
+    if (wait) await wait();
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * What the mock engine answers for each resource type and invoke token: the inputs echoed back plus
+ * the outputs a real provider would compute, with deterministic values. Hetzner IDs are numeric
+ * strings (the hcloud provider parses them as integers), derived from the name so runs are stable.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { Outputs, State } from "./types";
+import { HCLOUD_OUTPUTS } from "./hcloud";
+import { TALOS_OUTPUTS } from "./talos";
+
+/** Computed outputs per resource type or invoke token. Unlisted types echo their inputs. */
+export const COMPUTED: Readonly<Record<string, Outputs>> = { ...HCLOUD_OUTPUTS, ...TALOS_OUTPUTS };
+
+/** A stable numeric ID for a name (FNV-1a, 31 bits). */
+export function numericId(name: string): string {
+  let h = 0x811c9dc5;
+  for (const ch of name) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return String((h % 2_000_000_000) + 1);
+}
+
+/** The mock result of a resource registration or (with name "") an invoke. */
+export function mockOutputs(token: string, name: string, inputs: State): pulumi.runtime.MockResourceResult {
+  const id = token.startsWith("hcloud:") ? numericId(`${token}/${name}`) : `${name}-id`;
+  const extra = COMPUTED[token]?.(name, inputs, id) ?? {};
+  return { id, state: { ...inputs, ...extra } };
+}
