@@ -17,7 +17,8 @@ function requireInputs(entry: ManifestEntry, label: string, source: Record<strin
   const missing = entry.requiredInputs.filter((key) => source[key] === undefined);
   if (missing.length > 0) {
     const names = missing.map((key) => `'${key}'`).join(", ");
-    throw new Error(`${entry.name} ${label}: missing required input ${names} (${entry.token})`);
+    const noun = missing.length === 1 ? "input" : "inputs";
+    throw new Error(`${entry.name} ${label}: missing required ${noun} ${names} (${entry.token})`);
   }
 }
 
