@@ -1,0 +1,98 @@
+/**
+ * The cluster's servers: one Hetzner server per planned node, on the private network with its fixed
+ * address, behind the Cloud Firewall, spread over placement groups, booting the Talos image.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as hcloud from "@pulumi/hcloud";
+import { planNodes, type ClusterSpec, type NodePlan } from "../config/spec";
+import { archOf, nodeLabels, type Arch } from "./labels";
+import { placementGroupOf } from "./placement";
+
+/** Arguments of {@link TalosNodes}. */
+export interface TalosNodesArgs {
+  /** The resolved cluster spec (pools, public addressing). @default none, required */
+  readonly spec: ClusterSpec;
+  /** The private network (`PrivateNetwork.networkId`). @default none, required */
+  readonly networkId: pulumi.Input<number>;
+  /** The node subnet; servers attach to the network only once it exists. @default none, required */
+  readonly subnet: pulumi.Resource;
+  /** The Cloud Firewall of the public interfaces (`PrivateNetwork.firewallId`). @default none, required */
+  readonly firewallId: pulumi.Input<number>;
+  /** Placement group IDs by `placementGroupOf(node).key` (`PrivateNetwork.placementGroupIds`). @default none, required */
+  readonly placementGroupIds: Readonly<Record<string, pulumi.Input<number>>>;
+  /** The Talos image ID per architecture the pools use (`talosImages`). @default none, required */
+  readonly images: Readonly<Partial<Record<Arch, pulumi.Input<string | number>>>>;
+  /**
+   * User data per role. Hetzner caps it at 32 KiB, so the full machine config is pushed later over
+   * the Talos API; at most small network documents belong here. @default {} (no user data)
+   */
+  readonly userData?: Readonly<Partial<Record<NodePlan["role"], pulumi.Input<string>>>>;
+}
+
+/** One created node, in plan order. */
+export interface TalosNode extends Pick<NodePlan, "name" | "role" | "privateIp"> {
+  /** The node's pool name. */
+  readonly pool: string;
+  /** Where the runner reaches the Talos API: the public IPv4 when enabled, else the public IPv6. */
+  readonly publicAddress: pulumi.Output<string>;
+  readonly serverId: pulumi.Output<number>;
+}
+
+/** Looks up a value a node needs, failing loudly on a wiring mistake instead of creating a broken server. */
+function required<T>(table: Readonly<Record<string, T | undefined>>, key: string, what: string): T {
+  const value = table[key];
+  if (value === undefined) throw new Error(`TalosNodes: no ${what} for "${key}"`);
+  return value;
+}
+
+/** The Hetzner servers of every planned node. */
+export class TalosNodes extends pulumi.ComponentResource {
+  /** The nodes in plan order (control planes first). */
+  declare readonly nodes: readonly TalosNode[];
+
+  constructor(name: string, args: TalosNodesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hcloud-talos-cilium:hetzner:TalosNodes", name, {}, opts);
+    const { stack, settings } = args.spec;
+    const images: Partial<Record<Arch, pulumi.Output<string>>> = {};
+    for (const [arch, image] of Object.entries(args.images) as [Arch, pulumi.Input<string | number>][]) {
+      images[arch] = pulumi.output(image).apply(String);
+    }
+
+    this.nodes = planNodes(args.spec).map((node) => {
+      const server = new hcloud.Server(
+        `${name}-${node.name}`,
+        {
+          name: node.name,
+          serverType: node.pool.serverType,
+          location: node.pool.location,
+          image: required(images, archOf(node.pool.serverType), "image for architecture"),
+          userData: args.userData?.[node.role],
+          placementGroupId: required(args.placementGroupIds, placementGroupOf(node).key, "placement group"),
+          firewallIds: [args.firewallId],
+          networks: [{ networkId: args.networkId, ip: node.privateIp }],
+          publicNets: [{ ipv4Enabled: settings.publicIPv4, ipv6Enabled: settings.publicIPv6 }],
+          labels: nodeLabels(stack, node),
+        },
+        {
+          parent: this,
+          dependsOn: [args.subnet],
+          // A new Talos version or user data must never replace a server (hcloud replaces on both):
+          // upgrades go through `talosctl upgrade`, config through the Talos API (platform.md).
+          ignoreChanges: ["image", "userData"],
+          // Server names are unique per project and the private IP is fixed, so a replacement
+          // created before the old server is deleted would fail on both; delete it first.
+          deleteBeforeReplace: true,
+        },
+      );
+      return {
+        name: node.name,
+        role: node.role,
+        pool: node.pool.name,
+        privateIp: node.privateIp,
+        publicAddress: settings.publicIPv4 ? server.ipv4Address : server.ipv6Address,
+        serverId: server.id.apply(Number),
+      };
+    });
+    this.registerOutputs({ nodes: this.nodes });
+  }
+}

@@ -1,0 +1,484 @@
+// The Hetzner layer under the mock engine, for the real ci and prod stack files: every resource
+// declared (type, name, parent), each server's exact inputs and options, the firewall, the load
+// balancer, the image lookup; plus the pure placement, label and rule functions.
+import * as pulumi from "@pulumi/pulumi";
+import { describe, it, expect, beforeEach, afterEach } from "vitest";
+import { startEngine, settle, type EngineRecord, type Registration } from "../tools/mock-engine";
+import { numericId } from "../tools/mocks";
+import { MOCK_TALOS_IMAGE_IDS, mockIpv4, mockIpv6 } from "../tools/mocks/hcloud";
+import type { ClusterSpec } from "../components/config/spec";
+import type { Pool } from "../components/config/pools";
+import { PROJECT } from "../components/config/define";
+import { specOf } from "./helpers";
+import {
+  ControlPlaneEndpoint,
+  PrivateNetwork,
+  TalosNodes,
+  architectures,
+  controlPlaneSelector,
+  firewallRules,
+  nodeLabels,
+  placementGroupOf,
+  placementGroups,
+  talosImageSelector,
+  talosImages,
+  type TalosNode,
+} from "../components/hetzner";
+
+/** A 64-character Image Factory schematic ID. */
+const SCHEMATIC = "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba";
+const SELECTOR = "os=talos,talos-version=v1.13.9,talos-schematic=376567988ad370138ad8b2698212367b";
+
+const T = {
+  network: "hcloud:index/network:Network",
+  subnet: "hcloud:index/networkSubnet:NetworkSubnet",
+  firewall: "hcloud:index/firewall:Firewall",
+  pg: "hcloud:index/placementGroup:PlacementGroup",
+  lb: "hcloud:index/loadBalancer:LoadBalancer",
+  lbNetwork: "hcloud:index/loadBalancerNetwork:LoadBalancerNetwork",
+  lbTarget: "hcloud:index/loadBalancerTarget:LoadBalancerTarget",
+  lbService: "hcloud:index/loadBalancerService:LoadBalancerService",
+  server: "hcloud:index/server:Server",
+  getImage: "hcloud:index/getImage:getImage",
+} as const;
+
+const COMPONENT = {
+  network: "hcloud-talos-cilium:hetzner:PrivateNetwork",
+  endpoint: "hcloud-talos-cilium:hetzner:ControlPlaneEndpoint",
+  nodes: "hcloud-talos-cilium:hetzner:TalosNodes",
+} as const;
+
+/** The component that must own each hcloud resource type. */
+const OWNER: Readonly<Record<string, string>> = {
+  [T.network]: COMPONENT.network,
+  [T.subnet]: COMPONENT.network,
+  [T.firewall]: COMPONENT.network,
+  [T.pg]: COMPONENT.network,
+  [T.lb]: COMPONENT.endpoint,
+  [T.lbNetwork]: COMPONENT.endpoint,
+  [T.lbTarget]: COMPONENT.endpoint,
+  [T.lbService]: COMPONENT.endpoint,
+  [T.server]: COMPONENT.nodes,
+};
+
+/** The mock engine's ID of a resource, as a number (what the components pass on). */
+const idOf = (type: string, name: string): number => Number(numericId(`${type}/${name}`));
+
+interface Built {
+  readonly network: PrivateNetwork;
+  readonly endpoint: ControlPlaneEndpoint;
+  readonly nodes: TalosNodes;
+}
+
+/** Builds the Hetzner layer the way the program does: network → endpoint → image → nodes. */
+function build(spec: ClusterSpec): Built {
+  const network = new PrivateNetwork(spec.stack, { spec });
+  const endpoint = new ControlPlaneEndpoint(`${spec.stack}-api`, {
+    spec,
+    networkId: network.networkId,
+    subnet: network.subnet,
+  });
+  const nodes = new TalosNodes("nodes", {
+    spec,
+    networkId: network.networkId,
+    subnet: network.subnet,
+    firewallId: network.firewallId,
+    placementGroupIds: network.placementGroupIds,
+    images: talosImages(spec, pulumi.output(SCHEMATIC)),
+  });
+  return { network, endpoint, nodes };
+}
+
+/** An output's value (the mock engine resolves every output, preview included). */
+function valueOf<V>(o: pulumi.Output<V>): Promise<V> {
+  return new Promise((resolve) => o.apply(resolve));
+}
+
+async function nodeValues(nodes: readonly TalosNode[]) {
+  return Promise.all(
+    nodes.map(async (n) => ({
+      name: n.name,
+      role: n.role,
+      pool: n.pool,
+      privateIp: n.privateIp,
+      publicAddress: await valueOf(n.publicAddress),
+      serverId: await valueOf(n.serverId),
+    })),
+  );
+}
+
+const ofType = (record: EngineRecord, type: string): Registration[] =>
+  record.resources.filter((r) => r.type === type);
+
+function one(record: EngineRecord, type: string, name: string): Registration {
+  const found = record.resources.filter((r) => r.type === type && r.name === name);
+  expect(found.map((r) => r.name)).toEqual([name]);
+  return found[0] as Registration;
+}
+
+const urnOf = (record: EngineRecord, type: string): string => {
+  const found = ofType(record, type);
+  expect(found).toHaveLength(1);
+  return (found[0] as Registration).urn;
+};
+
+/** Per stack: the servers expected, in plan order. */
+const STACKS = {
+  ci: {
+    servers: [
+      { name: "ci-cp-1", role: "controlplane", pool: "cp", type: "cpx21", ip: "10.0.1.11" },
+      { name: "ci-workers-1", role: "worker", pool: "workers", type: "cpx31", ip: "10.0.1.21" },
+    ],
+    groups: ["cp-1", "workers-1"],
+    adminCidrs: ["0.0.0.0/0", "::/0"],
+  },
+  prod: {
+    servers: [
+      { name: "prod-cp-1", role: "controlplane", pool: "cp", type: "cpx31", ip: "10.0.1.11" },
+      { name: "prod-cp-2", role: "controlplane", pool: "cp", type: "cpx31", ip: "10.0.1.12" },
+      { name: "prod-cp-3", role: "controlplane", pool: "cp", type: "cpx31", ip: "10.0.1.13" },
+      { name: "prod-workers-1", role: "worker", pool: "workers", type: "cpx41", ip: "10.0.1.21" },
+      { name: "prod-workers-2", role: "worker", pool: "workers", type: "cpx41", ip: "10.0.1.22" },
+      { name: "prod-workers-3", role: "worker", pool: "workers", type: "cpx41", ip: "10.0.1.23" },
+    ],
+    groups: ["cp-1", "workers-1"],
+    adminCidrs: ["203.0.113.0/24"],
+  },
+} as const;
+
+/** A worker pool of arm64 servers (a stack file's YAML shape). */
+const ARM_WORKERS = { name: "workers", count: 1, serverType: "cax21", location: "fsn1" };
+
+const HEALTH = { protocol: "tcp", interval: 5, timeout: 3, retries: 3 };
+
+describe("spread placement groups (pure)", () => {
+  const pool = (name: string, count: number): Pool => ({
+    name,
+    count,
+    serverType: "cpx41",
+    location: "fsn1",
+    labels: {},
+    taints: [],
+  });
+
+  it("gives a 23-server pool 3 groups and a 10-server pool 1", () => {
+    expect(placementGroups([pool("cp", 3), pool("big", 23), pool("ten", 10)])).toEqual([
+      { key: "cp-1", pool: "cp", index: 0 },
+      { key: "big-1", pool: "big", index: 0 },
+      { key: "big-2", pool: "big", index: 1 },
+      { key: "big-3", pool: "big", index: 2 },
+      { key: "ten-1", pool: "ten", index: 0 },
+    ]);
+  });
+
+  it("maps servers to groups in blocks of 10, so growing a pool never moves a server", () => {
+    const big = pool("big", 23);
+    const keys = Array.from({ length: 23 }, (_, index) => placementGroupOf({ pool: big, index }).key);
+    expect(keys).toEqual([
+      ...Array<string>(10).fill("big-1"),
+      ...Array<string>(10).fill("big-2"),
+      ...Array<string>(3).fill("big-3"),
+    ]);
+    expect(placementGroupOf({ pool: big, index: 20 })).toEqual({ key: "big-3", pool: "big", index: 2 });
+  });
+});
+
+describe("labels, selectors and rules (pure)", () => {
+  it("builds the Talos image selector with the first 32 characters of the schematic ID", () => {
+    expect(talosImageSelector("v1.13.9", SCHEMATIC)).toBe(SELECTOR);
+  });
+
+  it("selects control planes by the labels the servers carry", () => {
+    const cp = specOf("ci").settings.controlPlane;
+    expect(controlPlaneSelector("ci")).toBe("cluster=ci,role=controlplane");
+    expect(nodeLabels("ci", { role: "controlplane", pool: cp })).toEqual({
+      cluster: "ci",
+      role: "controlplane",
+      pool: "cp",
+    });
+  });
+
+  it("keeps pool (Kubernetes) labels off the Hetzner labels", () => {
+    const pool: Pool = { ...specOf("ci").settings.controlPlane, labels: { role: "worker", "x.io/y": "z" } };
+    expect(nodeLabels("ci", { role: "controlplane", pool })).toEqual({
+      cluster: "ci",
+      role: "controlplane",
+      pool: "cp",
+    });
+  });
+
+  it("opens only 6443 and 50000 to the admin CIDRs, and ICMP to everyone", () => {
+    expect(firewallRules(["198.51.100.0/24"])).toEqual([
+      {
+        description: "Kubernetes API from admins",
+        direction: "in",
+        protocol: "tcp",
+        port: "6443",
+        sourceIps: ["198.51.100.0/24"],
+      },
+      {
+        description: "Talos API from admins",
+        direction: "in",
+        protocol: "tcp",
+        port: "50000",
+        sourceIps: ["198.51.100.0/24"],
+      },
+      {
+        description: "ICMP (path-MTU discovery, ping)",
+        direction: "in",
+        protocol: "icmp",
+        sourceIps: ["0.0.0.0/0", "::/0"],
+      },
+    ]);
+  });
+
+  it("needs one image per architecture the pools use", () => {
+    expect(architectures(specOf("prod"))).toEqual(["x86"]);
+    expect(architectures(specOf("ci", { workerPools: [ARM_WORKERS] }))).toEqual(["x86", "arm"]);
+  });
+});
+
+for (const stack of ["ci", "prod"] as const) {
+  const expected = STACKS[stack];
+  describe(`the ${stack} stack`, () => {
+    let record: EngineRecord;
+    let built: Built;
+
+    beforeEach(async () => {
+      record = await startEngine({ project: PROJECT, stack });
+      built = build(specOf(stack));
+      await settle();
+    });
+    afterEach(settle);
+
+    it("declares exactly these resources, each a child of its component", () => {
+      const declared = record.resources
+        .filter((r) => r.custom)
+        .map((r) => `${r.type} ${r.name}`)
+        .sort();
+      expect(declared).toEqual(
+        [
+          `${T.network} ${stack}-network`,
+          `${T.subnet} ${stack}-subnet`,
+          `${T.firewall} ${stack}-firewall`,
+          ...expected.groups.map((g) => `${T.pg} ${stack}-pg-${g}`),
+          `${T.lb} ${stack}-api-lb`,
+          `${T.lbNetwork} ${stack}-api-network`,
+          `${T.lbTarget} ${stack}-api-target`,
+          `${T.lbService} ${stack}-api-svc-kube-api`,
+          `${T.lbService} ${stack}-api-svc-talos-api`,
+          ...expected.servers.map((s) => `${T.server} nodes-${s.name}`),
+        ].sort(),
+      );
+      const parents = record.resources
+        .filter((r) => r.custom)
+        .map((r) => [r.name, r.parent === urnOf(record, OWNER[r.type] as string)]);
+      expect(parents.filter(([, ok]) => !ok)).toEqual([]);
+      expect(parents).toHaveLength(declared.length);
+    });
+
+    it("creates one server per planned node with exact inputs and options", () => {
+      const servers = ofType(record, T.server);
+      expect(servers.map((s) => s.name)).toEqual(expected.servers.map((s) => `nodes-${s.name}`));
+      const subnetUrn = one(record, T.subnet, `${stack}-subnet`).urn;
+      for (const s of expected.servers) {
+        const reg = one(record, T.server, `nodes-${s.name}`);
+        expect(reg.inputs).toEqual({
+          name: s.name,
+          serverType: s.type,
+          location: "fsn1",
+          image: String(MOCK_TALOS_IMAGE_IDS.x86),
+          placementGroupId: idOf(T.pg, `${stack}-pg-${s.pool}-1`),
+          firewallIds: [idOf(T.firewall, `${stack}-firewall`)],
+          networks: [{ networkId: idOf(T.network, `${stack}-network`), ip: s.ip }],
+          publicNets: [{ ipv4Enabled: true, ipv6Enabled: true }],
+          labels: { cluster: stack, role: s.role, pool: s.pool },
+        });
+        expect(reg.ignoreChanges).toEqual(["image", "userData"]);
+        expect(reg.dependsOn).toContain(subnetUrn);
+      }
+      const roles = expected.servers.map((s) => s.role);
+      expect(roles.filter((r) => r === "controlplane")).toHaveLength(stack === "ci" ? 1 : 3);
+      expect(roles.filter((r) => r === "worker")).toHaveLength(stack === "ci" ? 1 : 3);
+    });
+
+    it("declares the network, subnet, placement groups and firewall exactly", () => {
+      expect(one(record, T.network, `${stack}-network`).inputs).toEqual({
+        ipRange: "10.0.0.0/16",
+        labels: { cluster: stack },
+      });
+      expect(one(record, T.subnet, `${stack}-subnet`).inputs).toEqual({
+        networkId: idOf(T.network, `${stack}-network`),
+        type: "cloud",
+        networkZone: "eu-central",
+        ipRange: "10.0.1.0/24",
+      });
+      expect(one(record, T.pg, `${stack}-pg-workers-1`).inputs).toEqual({
+        type: "spread",
+        labels: { cluster: stack, pool: "workers" },
+      });
+      expect(one(record, T.firewall, `${stack}-firewall`).inputs).toEqual({
+        labels: { cluster: stack },
+        rules: [
+          {
+            description: "Kubernetes API from admins",
+            direction: "in",
+            protocol: "tcp",
+            port: "6443",
+            sourceIps: expected.adminCidrs,
+          },
+          {
+            description: "Talos API from admins",
+            direction: "in",
+            protocol: "tcp",
+            port: "50000",
+            sourceIps: expected.adminCidrs,
+          },
+          {
+            description: "ICMP (path-MTU discovery, ping)",
+            direction: "in",
+            protocol: "icmp",
+            sourceIps: ["0.0.0.0/0", "::/0"],
+          },
+        ],
+      });
+    });
+
+    it("puts a public load balancer on the private network in front of the control planes", () => {
+      const lbId = idOf(T.lb, `${stack}-api-lb`);
+      expect(one(record, T.lb, `${stack}-api-lb`).inputs).toEqual({
+        loadBalancerType: "lb11",
+        location: "fsn1",
+        labels: { cluster: stack },
+      });
+      const attachment = one(record, T.lbNetwork, `${stack}-api-network`);
+      expect(attachment.inputs).toEqual({
+        loadBalancerId: lbId,
+        networkId: idOf(T.network, `${stack}-network`),
+        ip: "10.0.1.2",
+        enablePublicInterface: true,
+      });
+      expect(attachment.dependsOn).toContain(one(record, T.subnet, `${stack}-subnet`).urn);
+      const target = one(record, T.lbTarget, `${stack}-api-target`);
+      expect(target.inputs).toEqual({
+        loadBalancerId: lbId,
+        type: "label_selector",
+        labelSelector: `cluster=${stack},role=controlplane`,
+        usePrivateIp: true,
+      });
+      expect(target.dependsOn).toContain(attachment.urn);
+      for (const [role, port] of [
+        ["kube-api", 6443],
+        ["talos-api", 50000],
+      ] as const) {
+        expect(one(record, T.lbService, `${stack}-api-svc-${role}`).inputs).toEqual({
+          loadBalancerId: String(lbId),
+          protocol: "tcp",
+          listenPort: port,
+          destinationPort: port,
+          proxyprotocol: false,
+          healthCheck: { ...HEALTH, port },
+        });
+      }
+    });
+
+    it("looks up the newest available x86 Talos snapshot by version and schematic", () => {
+      expect(record.invokes.filter((i) => i.token === T.getImage).map((i) => i.inputs)).toEqual([
+        { withSelector: SELECTOR, mostRecent: true, withArchitecture: "x86", withStatuses: ["available"] },
+      ]);
+    });
+
+    it("outputs the endpoint's addresses and the nodes in plan order", async () => {
+      const lbId = String(idOf(T.lb, `${stack}-api-lb`));
+      expect(await valueOf(built.endpoint.host)).toBe(mockIpv4(lbId, "203.0.113"));
+      expect(await valueOf(built.endpoint.addresses)).toEqual([
+        mockIpv4(lbId, "203.0.113"),
+        mockIpv6(lbId),
+        "10.0.1.2",
+      ]);
+      expect(built.endpoint.privateIp).toBe("10.0.1.2");
+      expect(await valueOf(built.network.networkId)).toBe(idOf(T.network, `${stack}-network`));
+      expect(Object.keys(built.network.placementGroupIds)).toEqual([...expected.groups]);
+      expect(await nodeValues(built.nodes.nodes)).toEqual(
+        expected.servers.map((s) => {
+          const id = idOf(T.server, `nodes-${s.name}`);
+          return {
+            name: s.name,
+            role: s.role,
+            pool: s.pool,
+            privateIp: s.ip,
+            publicAddress: mockIpv4(String(id)),
+            serverId: id,
+          };
+        }),
+      );
+    });
+  });
+}
+
+describe("variants of the ci stack", () => {
+  let record: EngineRecord;
+  beforeEach(async () => {
+    record = await startEngine({ project: PROJECT, stack: "ci" });
+  });
+  afterEach(settle);
+
+  it("uses an explicit talosImageId without any image lookup", async () => {
+    build(specOf("ci", { talosImageId: 123456 }));
+    await settle();
+    expect(record.invokes.filter((i) => i.token === T.getImage)).toEqual([]);
+    expect(ofType(record, T.server).map((s) => s.inputs.image)).toEqual(["123456", "123456"]);
+  });
+
+  it("looks up an arm image for cax pools and gives it to their servers", async () => {
+    build(specOf("ci", { workerPools: [ARM_WORKERS] }));
+    await settle();
+    expect(
+      record.invokes.filter((i) => i.token === T.getImage).map((i) => i.inputs.withArchitecture),
+    ).toEqual(["x86", "arm"]);
+    expect(ofType(record, T.server).map((s) => [s.name, s.inputs.image])).toEqual([
+      ["nodes-ci-cp-1", String(MOCK_TALOS_IMAGE_IDS.x86)],
+      ["nodes-ci-workers-1", String(MOCK_TALOS_IMAGE_IDS.arm)],
+    ]);
+  });
+
+  it("keeps a private load balancer's endpoint on its private IP", async () => {
+    const built = build(specOf("ci", { loadBalancerPublic: false }));
+    await settle();
+    expect(one(record, T.lbNetwork, "ci-api-network").inputs.enablePublicInterface).toBe(false);
+    expect(await valueOf(built.endpoint.host)).toBe("10.0.1.2");
+    expect(await valueOf(built.endpoint.addresses)).toEqual(["10.0.1.2"]);
+  });
+
+  it("reaches IPv6-only nodes on their public IPv6 address", async () => {
+    const built = build(specOf("ci", { publicIPv4: false }));
+    await settle();
+    expect(ofType(record, T.server).map((s) => s.inputs.publicNets)).toEqual([
+      [{ ipv4Enabled: false, ipv6Enabled: true }],
+      [{ ipv4Enabled: false, ipv6Enabled: true }],
+    ]);
+    const nodes = await nodeValues(built.nodes.nodes);
+    expect(nodes.map((n) => n.publicAddress)).toEqual(
+      ["nodes-ci-cp-1", "nodes-ci-workers-1"].map((n) => mockIpv6(String(idOf(T.server, n)))),
+    );
+  });
+
+  it("passes user data per role when given, and none by default", async () => {
+    const spec = specOf("ci");
+    const network = new PrivateNetwork("ci", { spec });
+    new TalosNodes("nodes", {
+      spec,
+      networkId: network.networkId,
+      subnet: network.subnet,
+      firewallId: network.firewallId,
+      placementGroupIds: network.placementGroupIds,
+      images: { x86: 42 },
+      userData: { worker: "#worker" },
+    });
+    await settle();
+    expect(ofType(record, T.server).map((s) => [s.inputs.image, s.inputs.userData])).toEqual([
+      ["42", undefined],
+      ["42", "#worker"],
+    ]);
+  });
+});
