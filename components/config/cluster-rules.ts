@@ -7,12 +7,7 @@ import { contains, isPrivate, overlaps, parseCidr4, usableHosts, type Cidr4 } fr
 import { ZONE_LOCATIONS } from "./settings";
 import { ADDRESS_OFFSETS, MAX_CONTROL_PLANES, type Settings } from "./spec";
 import { describe, type Finding } from "../datapath/rules";
-import { kernelOf, parseTalosVersion, talosMinor, TALOS_KERNELS } from "../datapath/kernel";
-
-/** Talos minors whose machine-config documents this program generates, with the Kubernetes range each supports. */
-export const SUPPORTED_TALOS: Readonly<Record<string, { readonly kubernetes: readonly [string, string] }>> = {
-  "1.13": { kubernetes: ["1.31", "1.36"] },
-};
+import { kernelOf, parseTalosVersion, talosMinor, SUPPORTED_TALOS, TALOS_KERNELS } from "../datapath/kernel";
 
 /** Hetzner: at most 100 servers attached to one network (platform.md). */
 export const MAX_SERVERS_PER_NETWORK = 100;

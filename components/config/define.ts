@@ -20,9 +20,10 @@ export interface Problem {
   readonly message: string;
 }
 
-/** The result of parsing one raw config value. */
+/** The result of parsing one raw config value: the value, or what was expected and what is wrong. */
 export type Parsed<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly expected: string; readonly detail?: string };
 
 /** How a setting turns a raw value (string from Pulumi config, or YAML value) into a typed value. */
 export interface SettingDef<T> {
@@ -36,7 +37,7 @@ export interface SettingDef<T> {
   readonly allowed?: readonly T[];
   /** For `array` settings: the item type declared in `Pulumi.yaml`. */
   readonly items?: "string" | "integer" | "boolean";
-  /** Turns a raw value into T, or says in words what was expected (the caller adds key and fix). */
+  /** Turns a raw value into T, or says in words what was expected and what is wrong. */
   readonly parse: (raw: unknown) => Parsed<T>;
 }
 
@@ -54,8 +55,8 @@ function ok<T>(value: T): Parsed<T> {
   return { ok: true, value };
 }
 
-function fail<T>(problem: string): Parsed<T> {
-  return { ok: false, problem };
+function fail<T>(expected: string, detail?: string): Parsed<T> {
+  return detail === undefined ? { ok: false, expected } : { ok: false, expected, detail };
 }
 
 /** Raw config arrives as a string from the engine (`"true"`) or as a YAML value from a stack file. */

@@ -73,7 +73,7 @@ function poolProblem(v: Record<string, unknown>): string | undefined {
     return "count must be a positive integer";
   if (typeof v.serverType !== "string" || !SERVER_TYPE.test(v.serverType))
     return 'serverType must be a Hetzner server type such as "cpx31"';
-  if (typeof v.location !== "string" || !/^[a-z]{3}\d$/.test(v.location))
+  if (typeof v.location !== "string" || !/^[a-z]{3}\d?$/.test(v.location))
     return 'location must be a Hetzner location such as "fsn1"';
   return checkLabels(v.labels) ?? checkTaints(v.taints);
 }
@@ -96,7 +96,7 @@ const SHAPE = "{name, count, serverType, location, labels?, taints?}";
 export function parsePool(raw: unknown): Parsed<Pool> {
   if (!isRecord(raw)) return fail(`an object ${SHAPE}`);
   const problem = poolProblem(raw);
-  return problem ? fail(`a pool ${SHAPE}: ${problem}`) : ok(toPool(raw));
+  return problem ? fail(`a pool ${SHAPE}`, problem) : ok(toPool(raw));
 }
 
 /** Parses a non-empty list of pools with unique names. */
@@ -105,12 +105,12 @@ export function parsePools(raw: unknown): Parsed<readonly Pool[]> {
   const pools: Pool[] = [];
   for (const [i, item] of raw.entries()) {
     const p = parsePool(item);
-    if (!p.ok) return fail(`${p.problem.replace(/^a pool/, `a list of pools; item [${i}] is not a pool`)}`);
+    if (!p.ok) return fail(`a non-empty list of pools ${SHAPE}`, `item [${i}]: ${p.detail ?? p.expected}`);
     pools.push(p.value);
   }
   const names = pools.map((p) => p.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
-  return dup ? fail(`a list of pools with unique names; "${dup}" appears twice`) : ok(pools);
+  return dup ? fail(`a list of pools with unique names`, `"${dup}" appears twice`) : ok(pools);
 }
 
 /** Whether a server type is arm64 (Hetzner `cax*`), which needs the arm64 Talos image. */

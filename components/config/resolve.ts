@@ -46,7 +46,7 @@ function unknownKeys(raw: RawConfig): Problem[] {
     .map((k) => {
       const near = [...ALL_KEYS].sort((a, b) => distance(k, a) - distance(k, b))[0] as string;
       const hint =
-        distance(k, near) <= 3 ? `did you mean ${near}?` : "see the README's settings and knob tables";
+        distance(k, near) <= 3 ? `did you mean ${near}?` : "see the README's settings and knob tables.";
       return {
         key: fullKey(k),
         message: `${fullKey(k)} = ${show(raw[k])}: unknown config key, the program would ignore it. Allowed: the keys declared in Pulumi.yaml. Fix: ${hint}`,
@@ -69,9 +69,10 @@ function parseAll<K extends string>(
     if (parsed.ok) out[key] = parsed.value;
     else {
       out[key] = d.default;
+      const what = parsed.detail ?? `not ${parsed.expected}`;
       problems.push({
         key: fullKey(key),
-        message: `${fullKey(key)} = ${show(value)}: wrong type or value. Allowed: ${parsed.problem}. Fix: set it to ${parsed.problem.split(":")[0]}, or remove it for the default ${show(d.default)}.`,
+        message: `${fullKey(key)} = ${show(value)}: ${what}. Allowed: ${parsed.expected}. Fix: correct it, or remove the key for the default ${show(d.default)}.`,
       });
     }
   }
@@ -88,13 +89,15 @@ export function resolveStackConfig(raw: RawConfig, stack: string): Resolution {
     problems,
   ) as Settings;
   const knobs = parseAll(KNOB_KEYS, knobDef, raw, problems) as Knobs;
-  problems.push(...checkSettings(settings));
+  // A key that failed to parse runs the rules with its default: drop what the rules then say about it.
+  const unparsed = new Set(problems.map((p) => p.key));
+  problems.push(...checkSettings(settings).filter((p) => !unparsed.has(p.key)));
   const talosVersion = parseTalosVersion(settings.talosVersion);
   const kernel = talosVersion && kernelOf(talosVersion);
   const warnings: Problem[] = [];
   if (talosVersion && kernel) {
     const found = checkKnobs(knobs, { podCidr: settings.podCidr, talosVersion, kernel });
-    problems.push(...found.errors);
+    problems.push(...found.errors.filter((p) => !unparsed.has(p.key)));
     warnings.push(...found.warnings);
   }
   if (problems.length > 0 || !talosVersion || !kernel) return { ok: false, problems, warnings };

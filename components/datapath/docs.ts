@@ -5,7 +5,7 @@
 import { show, type SettingDef } from "../config/define";
 import { SETTINGS, SETTING_KEYS } from "../config/settings";
 import { KNOB_KEYS, knobDef } from "./catalogue";
-import { COST_TEXT } from "./knob";
+import { COSTS, type Cost } from "./knob";
 import { formatKernel } from "./kernel";
 import { RULES } from "./rules";
 
@@ -39,10 +39,14 @@ export function knobTable(): string {
       RULES.filter((r) => r.knob === key)
         .map((r) => `${r.severity === "warning" ? "⚠ " : ""}${r.summary}`)
         .join("; ") || "-";
-    const costs = [...def.costs.map((c) => COST_TEXT[c]), def.costNote].join("; ");
+    const labels = def.costs.map((c) => COSTS[c].label).join(", ");
+    const costs = labels ? `**${labels}**: ${def.costNote}` : def.costNote;
     return `| ${cell(def.title)} | \`${key}\` | ${cell(allowedOf(def))} | \`${cell(show(def.default))}\` | ${cell(decisionOf(key))} | ${cell(rules)} | ${kernelOf(key)} | ${cell(costs)} |`;
   });
-  return [head, ...rows].join("\n");
+  const legend = (Object.keys(COSTS) as Cost[])
+    .map((c) => `**${COSTS[c].label}**: ${COSTS[c].meaning}`)
+    .join(". ");
+  return [head, ...rows, "", `Costs: ${legend}.`].join("\n");
 }
 
 /** The cluster settings table. */

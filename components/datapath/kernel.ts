@@ -54,7 +54,19 @@ export function formatKernel(k: KernelVersion): string {
   return k.join(".");
 }
 
-/** The oldest Talos minor in the table whose kernel is at least `k`, for the fix in an error message. */
+/**
+ * Talos minors whose machine-config documents this program generates (the Talos 1.13 schema: network
+ * settings as separate documents), with the Kubernetes range each supports (platform.md).
+ */
+export const SUPPORTED_TALOS: Readonly<Record<string, { readonly kubernetes: readonly [string, string] }>> = {
+  "1.13": { kubernetes: ["1.31", "1.36"] },
+};
+
+/** The oldest supported Talos minor whose kernel is at least `k`, as `v1.13.x`, for an error's fix. */
 export function oldestTalosFor(k: KernelVersion): string | undefined {
-  return Object.entries(TALOS_KERNELS).find(([, kernel]) => compareKernel(kernel, k) >= 0)?.[0];
+  const minor = Object.keys(SUPPORTED_TALOS).find((m) => {
+    const kernel = TALOS_KERNELS[m];
+    return kernel !== undefined && compareKernel(kernel, k) >= 0;
+  });
+  return minor && `v${minor}.x`;
 }

@@ -8,12 +8,24 @@ import type { KernelVersion } from "./kernel";
 /** What changing a knob costs on a running cluster. */
 export type Cost = "agents-roll" | "pods-restart" | "nodes-replace" | "conntrack-reset";
 
-/** Cost → the words used in the README and the rollout report. */
-export const COST_TEXT: Readonly<Record<Cost, string>> = {
-  "agents-roll": "every Cilium agent rolls (rollOutCiliumPods), 2 nodes at a time",
-  "pods-restart": "existing pods keep the old behaviour until they restart",
-  "nodes-replace": "existing pods or nodes must be recreated: mixing old and new is unsupported",
-  "conntrack-reset": "BPF maps are recreated: connection tracking and NAT state reset",
+/** Cost → a short label (tables, reports) and what it means. */
+export const COSTS: Readonly<Record<Cost, { readonly label: string; readonly meaning: string }>> = {
+  "agents-roll": {
+    label: "agents roll",
+    meaning: "every Cilium agent restarts (rollOutCiliumPods), 2 nodes at a time",
+  },
+  "pods-restart": {
+    label: "pods restart",
+    meaning: "existing pods keep the old behaviour until they restart",
+  },
+  "nodes-replace": {
+    label: "nodes replaced",
+    meaning: "existing pods or nodes must be recreated: mixing old and new is unsupported",
+  },
+  "conntrack-reset": {
+    label: "conntrack resets",
+    meaning: "BPF maps are recreated: connection tracking and NAT state reset",
+  },
 };
 
 /**

@@ -479,7 +479,7 @@ export function kernelProblems(k: Knobs, ctx: RuleContext): Problem[] {
         why: `needs Linux ${formatKernel(need)} or newer, but Talos ${ctx.talosVersion.raw} ships ${formatKernel(ctx.kernel)}`,
         allowed: `${show(knobDef(key).default)} on this Talos version`,
         fix: talos
-          ? `upgrade talosVersion to ${talos} or newer first, or set ${key} back to ${show(knobDef(key).default)}`
+          ? `upgrade talosVersion to ${talos} first, or set ${key} back to ${show(knobDef(key).default)}`
           : `set ${key} back to ${show(knobDef(key).default)}`,
       }),
     ];

@@ -1,0 +1,43 @@
+/**
+ * Test helpers: the real stack files resolved, specs with overrides, and the reference files of
+ * ../shared (tests that need them skip with a message naming the missing file).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { resolveStackConfig, type RawConfig, type Resolution } from "../components/config/resolve";
+import type { ClusterSpec } from "../components/config/spec";
+import { ROOT, rawConfigOf } from "../tools/planner";
+import { loadStackConfig } from "../tools/stack-files";
+
+export { ROOT };
+
+/** The raw config of a real stack file (with Pulumi.yaml's defaults), without the namespace. */
+export function stackRaw(stack: "ci" | "prod"): RawConfig {
+  return rawConfigOf(loadStackConfig(ROOT, join(ROOT, `Pulumi.${stack}.yaml`)).config);
+}
+
+/** Resolves a real stack file with some keys overridden (YAML-typed values, as in a stack file). */
+export function resolveWith(overrides: RawConfig, stack: "ci" | "prod" = "ci"): Resolution {
+  return resolveStackConfig({ ...stackRaw(stack), ...overrides }, stack);
+}
+
+/** The spec of a real stack, with overrides; throws with the problems when invalid. */
+export function specOf(stack: "ci" | "prod", overrides: RawConfig = {}): ClusterSpec {
+  const r = resolveWith(overrides, stack);
+  if (!r.ok) throw new Error(r.problems.map((p) => p.message).join("\n"));
+  return r.spec;
+}
+
+/** The messages of a resolution's problems. */
+export function problemsOf(r: Resolution): string[] {
+  return r.ok ? [] : r.problems.map((p) => p.message);
+}
+
+/** The shared reference folder (beside the project in CI and every working copy). */
+export const REFERENCE = resolve(ROOT, "../shared/reference");
+
+/** A reference file's path and whether it is present. */
+export function reference(relative: string): { path: string; present: boolean; read: () => string } {
+  const path = join(REFERENCE, relative);
+  return { path, present: existsSync(path), read: () => readFileSync(path, "utf8") };
+}

@@ -1,0 +1,101 @@
+/**
+ * The plan command as users and tools run it: `npm run plan -- --stack <name> [--config-file] [--json]`.
+ * Its JSON is a stable interface (architecture.md); an invalid stack exits 1 listing every problem.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ciliumValues } from "../components/datapath/values";
+import { parseArgs } from "../tools/plan";
+import { ROOT, specOf } from "./helpers";
+
+function plan(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "tools/plan.ts"), ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("npm run plan", () => {
+  it("prints the ci stack's plan as JSON with no problems and the exact Helm values", () => {
+    const r = plan("--stack", "ci", "--json");
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(Object.keys(out)).toEqual([
+      "stack",
+      "problems",
+      "warnings",
+      "knobs",
+      "resources",
+      "ciliumValues",
+      "talos",
+    ]);
+    expect(out.stack).toBe("ci");
+    expect(out.problems).toEqual([]);
+    expect(out.knobs).toEqual(specOf("ci").knobs);
+    expect(out.ciliumValues).toEqual(ciliumValues(specOf("ci")));
+  });
+
+  it("exits 1 on a stack file with two broken rules, listing both and declaring nothing", () => {
+    const dir = mkdtempSync(join(tmpdir(), "plan-"));
+    const file = join(dir, "Pulumi.broken.yaml");
+    writeFileSync(
+      file,
+      [
+        "config:",
+        "  hcloud-talos-cilium:adminCidrs: [203.0.113.0/24]",
+        "  hcloud-talos-cilium:hubble: false",
+        "  hcloud-talos-cilium:datapathMode: netkit",
+        "",
+      ].join("\n"),
+    );
+    const r = plan("--stack", "broken", "--config-file", file, "--json");
+    expect(r.status).toBe(1);
+    const out = JSON.parse(r.stdout) as {
+      problems: { key: string; message: string }[];
+      resources: unknown[];
+    };
+    expect(out.problems.map((p) => p.key)).toEqual([
+      "hcloud-talos-cilium:datapathMode",
+      "hcloud-talos-cilium:hubbleRelay",
+    ]);
+    expect(out.problems[0]?.message).toMatch(
+      /^hcloud-talos-cilium:datapathMode = "netkit": netkit needs BPF host routing/,
+    );
+    expect(out.problems[1]?.message).toMatch(
+      /^hcloud-talos-cilium:hubbleRelay = true: relay reads from the agents' Hubble, and hubble is false/,
+    );
+    expect(out.resources).toEqual([]);
+  });
+
+  it("prints the problems for a person without --json", () => {
+    const dir = mkdtempSync(join(tmpdir(), "plan-"));
+    const file = join(dir, "Pulumi.x.yaml");
+    writeFileSync(file, "config:\n  hcloud-talos-cilium:adminCidrs: []\n");
+    const r = plan("--stack", "x", "--config-file", file);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(
+      "1 problem(s); nothing would be created or changed:\n  ✗ hcloud-talos-cilium:adminCidrs = []: nothing could reach",
+    );
+  });
+});
+
+describe("plan arguments", () => {
+  it("parses --stack, --config-file and --json", () => {
+    expect(parseArgs(["--stack", "ci", "--config-file", "x.yaml", "--json"])).toEqual({
+      stack: "ci",
+      configFile: "x.yaml",
+      json: true,
+    });
+  });
+
+  it("refuses a missing --stack and unknown flags with the usage", () => {
+    expect(() => parseArgs(["--json"])).toThrow(
+      "--stack is required\nusage: npm run plan -- --stack <name> [--config-file <path>] [--json]",
+    );
+    expect(() => parseArgs(["--stack", "ci", "--yes"])).toThrow('unexpected argument "--yes"');
+  });
+});

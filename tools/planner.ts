@@ -1,0 +1,93 @@
+/**
+ * The offline plan: what `pulumi up` would declare for a stack, computed by running the real
+ * `index.ts` under the mock engine (no Pulumi CLI, no cloud account, no network). A stable JSON
+ * interface (architecture.md): stack, problems, warnings, knobs, resources, ciliumValues, talos.
+ */
+import { join, resolve } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT, type Problem } from "../components/config/define";
+import { resolveStackConfig, type RawConfig } from "../components/config/resolve";
+import type { ClusterSpec } from "../components/config/spec";
+import { ciliumValues, type HelmValues } from "../components/datapath/values";
+import type { Knobs } from "../components/datapath/catalogue";
+import { settle, startEngine, type EngineRecord } from "./mock-engine";
+import { loadStackConfig, type StackConfig } from "./stack-files";
+
+/** One declared resource. `parent` is the parent's name ("" at the root). */
+export interface PlannedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly parent: string;
+}
+
+/** The plan of one stack. */
+export interface Plan {
+  readonly stack: string;
+  readonly problems: readonly Problem[];
+  readonly warnings: readonly Problem[];
+  readonly knobs: Partial<Knobs>;
+  readonly resources: readonly PlannedResource[];
+  readonly ciliumValues: HelmValues;
+  readonly talos: { readonly controlplane: readonly unknown[]; readonly worker: readonly unknown[] };
+}
+
+/** Where the program lives. */
+export const ROOT = resolve(__dirname, "..");
+
+/** The project's keys of an engine config map, without the namespace. */
+export function rawConfigOf(config: Readonly<Record<string, string>>): RawConfig {
+  const prefix = `${PROJECT}:`;
+  return Object.fromEntries(
+    Object.entries(config)
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([k, v]) => [k.slice(prefix.length), v]),
+  );
+}
+
+/** The name part of a URN (`…::name`), "" for none. */
+const nameOfUrn = (urn: string): string => (urn ? urn.slice(urn.lastIndexOf("::") + 2) : "");
+
+/** Runs `index.ts` under the mock engine with a stack's config; returns what it declared. */
+export async function runProgram(stack: string, cfg: StackConfig): Promise<EngineRecord> {
+  const record = await startEngine({ project: PROJECT, stack });
+  pulumi.runtime.setAllConfig(cfg.config, cfg.secretKeys);
+  const entry = require.resolve(join(ROOT, "index.ts"));
+  delete require.cache[entry];
+  // A fresh require runs the program again (the bench and tests plan many stacks in one process).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(entry);
+  await settle();
+  return record;
+}
+
+/** The Talos patch documents per role (filled in by the Talos component's pure module). */
+function talosPatches(_spec: ClusterSpec): Plan["talos"] {
+  return { controlplane: [], worker: [] };
+}
+
+/** Builds the plan of a stack from its stack file (or `configFile` in the same format). */
+export async function buildPlan(stack: string, configFile?: string): Promise<Plan> {
+  const cfg = loadStackConfig(ROOT, configFile ?? join(ROOT, `Pulumi.${stack}.yaml`));
+  const resolved = resolveStackConfig(rawConfigOf(cfg.config), stack);
+  if (!resolved.ok) {
+    return {
+      stack,
+      problems: resolved.problems,
+      warnings: resolved.warnings,
+      knobs: {},
+      resources: [],
+      ciliumValues: {},
+      talos: { controlplane: [], worker: [] },
+    };
+  }
+  const record = await runProgram(stack, cfg);
+  return {
+    stack,
+    problems: [],
+    warnings: resolved.warnings,
+    knobs: resolved.spec.knobs,
+    resources: record.resources.map((r) => ({ type: r.type, name: r.name, parent: nameOfUrn(r.parent) })),
+    ciliumValues: ciliumValues(resolved.spec),
+    talos: talosPatches(resolved.spec),
+  };
+}
