@@ -221,6 +221,16 @@ const ROWS: readonly Row[] = [
     ],
   },
   {
+    name: "one image ID for mixed arm64 and x86 pools",
+    set: {
+      talosImageId: 123,
+      workerPools: [{ name: "arm", count: 1, serverType: "cax21", location: "fsn1" }],
+    },
+    problems: [
+      "hcloud-talos-cilium:talosImageId = 123: one image serves one architecture, and the pools mix arm64 (cax*) and x86 server types. Allowed: 0 (select the snapshot per architecture by labels), or an ID when every pool has one architecture. Fix: set talosImageId: 0 and label one snapshot per architecture, or use one architecture.",
+    ],
+  },
+  {
     name: "an admin CIDR without prefix",
     set: { adminCidrs: ["1.2.3.4"] },
     problems: [

@@ -22,6 +22,7 @@ export interface Registration {
   readonly ignoreChanges: readonly string[];
   readonly dependsOn: readonly string[];
   readonly additionalSecretOutputs: readonly string[];
+  readonly deleteBeforeReplace: boolean;
   readonly version: string;
   readonly pluginDownloadURL: string;
   readonly provider: string;
@@ -76,6 +77,7 @@ interface RegisterRequest {
   getIgnorechangesList(): string[];
   getDependenciesList(): string[];
   getAdditionalsecretoutputsList(): string[];
+  getDeletebeforereplace(): boolean;
   getVersion(): string;
   getPlugindownloadurl(): string;
   getProvider(): string;
@@ -111,21 +113,39 @@ export async function startEngine(opts: {
   preview?: boolean;
 }): Promise<EngineRecord> {
   const record: EngineRecord = { resources: [], invokes: [] };
+  // The real engine marks additionalSecretOutputs secret; the mock monitor does not, so we do.
+  const secretOutputs = new Map<string, readonly string[]>();
   await pulumi.runtime.setMocks(
     {
-      newResource: (args) =>
-        mockOutputs(args.type, args.name, unwrapSecrets(args.inputs) as Record<string, unknown>),
+      newResource: (args) => {
+        const result = mockOutputs(
+          args.type,
+          args.name,
+          args.inputs as Record<string, unknown>,
+          unwrapSecrets(args.inputs) as Record<string, unknown>,
+        );
+        for (const key of secretOutputs.get(`${args.type}::${args.name}`) ?? []) {
+          if (key in result.state) result.state[key] = pulumi.secret(result.state[key]);
+        }
+        return result;
+      },
       call: (args) =>
-        mockOutputs(args.token, "", unwrapSecrets(args.inputs) as Record<string, unknown>).state,
+        mockOutputs(
+          args.token,
+          "",
+          args.inputs as Record<string, unknown>,
+          unwrapSecrets(args.inputs) as Record<string, unknown>,
+        ).state,
     },
     opts.project,
     opts.stack,
-    opts.preview ?? true,
+    opts.preview ?? false,
   );
   const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
   const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, cb) =>
-    register(req, (err, res) => {
+  monitor.registerResource = (req, cb) => {
+    secretOutputs.set(`${req.getType()}::${req.getName()}`, req.getAdditionalsecretoutputsList());
+    return register(req, (err, res) => {
       const raw = deserialize(req.getObject());
       const urn = (res as { getUrn?: () => string } | undefined)?.getUrn?.() ?? "";
       record.resources.push({
@@ -139,12 +159,14 @@ export async function startEngine(opts: {
         ignoreChanges: req.getIgnorechangesList(),
         dependsOn: req.getDependenciesList(),
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        deleteBeforeReplace: req.getDeletebeforereplace(),
         version: req.getVersion(),
         pluginDownloadURL: req.getPlugindownloadurl(),
         provider: req.getProvider(),
       });
       cb(err, res);
     });
+  };
   const invoke = monitor.invoke.bind(monitor);
   monitor.invoke = (req, cb) => {
     if (req.getTok() !== "pulumi:pulumi:getResource") {

@@ -5,6 +5,7 @@
 import type { Problem } from "./define";
 import { contains, isPrivate, overlaps, parseCidr4, usableHosts, type Cidr4 } from "./cidr";
 import { ZONE_LOCATIONS } from "./settings";
+import { isArm } from "./pools";
 import { ADDRESS_OFFSETS, MAX_CONTROL_PLANES, type Settings } from "./spec";
 import { describe, type Finding } from "../datapath/rules";
 import { kernelOf, parseTalosVersion, talosMinor, SUPPORTED_TALOS, TALOS_KERNELS } from "../datapath/kernel";
@@ -151,6 +152,19 @@ const pools: Check = (s) => {
           fix: `set location to one of ${locations.join(", ")}, or change networkZone`,
         },
       });
+  }
+  const all = [s.controlPlane, ...s.workerPools];
+  if (s.talosImageId > 0 && all.some((p) => isArm(p.serverType)) && !all.every((p) => isArm(p.serverType))) {
+    out.push({
+      key: "talosImageId",
+      value: s.talosImageId,
+      finding: {
+        why: "one image serves one architecture, and the pools mix arm64 (cax*) and x86 server types",
+        allowed:
+          "0 (select the snapshot per architecture by labels), or an ID when every pool has one architecture",
+        fix: "set talosImageId: 0 and label one snapshot per architecture, or use one architecture",
+      },
+    });
   }
   if (s.workerPools.some((p) => p.name === s.controlPlane.name))
     out.push({

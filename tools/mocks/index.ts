@@ -18,9 +18,18 @@ export function numericId(name: string): string {
   return String((h % 2_000_000_000) + 1);
 }
 
-/** The mock result of a resource registration or (with name "") an invoke. */
-export function mockOutputs(token: string, name: string, inputs: State): pulumi.runtime.MockResourceResult {
+/**
+ * The mock result of a resource registration or (with name "") an invoke: `raw` inputs echoed as they
+ * arrived (so secret inputs stay secret in state, as with a real provider) plus the computed outputs,
+ * which see `plain` (unwrapped) inputs.
+ */
+export function mockOutputs(
+  token: string,
+  name: string,
+  raw: State,
+  plain: State,
+): pulumi.runtime.MockResourceResult {
   const id = token.startsWith("hcloud:") ? numericId(`${token}/${name}`) : `${name}-id`;
-  const extra = COMPUTED[token]?.(name, inputs, id) ?? {};
-  return { id, state: { ...inputs, ...extra } };
+  const extra = COMPUTED[token]?.(name, plain, id) ?? {};
+  return { id, state: { ...raw, ...extra } };
 }
