@@ -1,0 +1,43 @@
+/**
+ * The Helm release's fixed settings (pure): where the chart comes from and how Helm runs it.
+ * Choices: architecture.md ("Cilium as kubernetes.helm.v3.Release").
+ */
+import type { ClusterSpec } from "../config/spec";
+import { ciliumValues } from "../datapath/values";
+
+/** The chart repository. */
+export const CILIUM_REPO = "https://helm.cilium.io";
+
+/**
+ * How long Helm may wait. A first install pulls every image onto fresh nodes and waits for the agents,
+ * the operator, relay, UI and SPIRE to be ready; a values change rolls every agent 2 at a time.
+ * 20 minutes covers a 3+3 cluster's roll with margin; Pulumi must never be cancelled meanwhile.
+ */
+export const RELEASE_TIMEOUT_SECONDS = 1200;
+
+/** Helm keeps this many revisions for `helm rollback` (bounded: each is a Secret in kube-system). */
+export const RELEASE_HISTORY = 10;
+
+/** The inputs of the `cilium` release for a stack. */
+export function releaseArgs(spec: ClusterSpec) {
+  return {
+    name: "cilium",
+    namespace: "kube-system",
+    chart: "cilium",
+    version: spec.settings.ciliumVersion,
+    repositoryOpts: { repo: CILIUM_REPO },
+    values: ciliumValues(spec),
+    // atomic: a failed upgrade rolls back to the last good revision instead of leaving agents half-rolled.
+    atomic: true,
+    cleanupOnFail: true,
+    timeout: RELEASE_TIMEOUT_SECONDS,
+    maxHistory: RELEASE_HISTORY,
+  };
+}
+
+/** The labels of the SPIRE namespace: Talos enforces PodSecurity "baseline"; SPIRE needs "privileged". */
+export const SPIRE_NAMESPACE_LABELS = {
+  "pod-security.kubernetes.io/enforce": "privileged",
+  "pod-security.kubernetes.io/audit": "privileged",
+  "pod-security.kubernetes.io/warn": "privileged",
+} as const;
