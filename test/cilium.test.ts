@@ -10,10 +10,17 @@ import type { ClusterSpec } from "../components/config/spec";
 import { settle, startEngine, type EngineRecord, type Registration } from "../tools/mock-engine";
 import { specOf } from "./helpers";
 
+/** A stand-in for the Talos bootstrap resource. */
+class StandIn extends pulumi.CustomResource {
+  constructor(name: string) {
+    super("test:index:Bootstrap", name, {});
+  }
+}
+
 /** Builds the component after a stand-in for the Talos bootstrap, and waits for every registration. */
 async function build(spec: ClusterSpec): Promise<EngineRecord> {
   const record = await startEngine({ project: "hcloud-talos-cilium", stack: spec.stack });
-  const bootstrap = new pulumi.CustomResource("test:index:Bootstrap", "bootstrap", {});
+  const bootstrap = new StandIn("bootstrap");
   new Cilium("cilium", {
     spec,
     kubeconfig: pulumi.secret("apiVersion: v1\nkind: Config\n# admin"),

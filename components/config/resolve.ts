@@ -6,7 +6,7 @@
 import { fullKey, show, type Problem, type SettingDef } from "./define";
 import { SETTINGS, SETTING_KEYS } from "./settings";
 import type { ClusterSpec, Settings } from "./spec";
-import { checkSettings } from "./cluster-rules";
+import { checkSettings, HETZNER_LIMITS, type Limits } from "./cluster-rules";
 import { KNOB_KEYS, knobDef, type Knobs } from "../datapath/catalogue";
 import { checkKnobs } from "../datapath/rules";
 import { kernelOf, parseTalosVersion } from "../datapath/kernel";
@@ -80,7 +80,7 @@ function parseAll<K extends string>(
 }
 
 /** Resolves a stack's raw config into a ClusterSpec, or returns every problem at once. */
-export function resolveStackConfig(raw: RawConfig, stack: string): Resolution {
+export function resolveStackConfig(raw: RawConfig, stack: string, limits: Limits = HETZNER_LIMITS): Resolution {
   const problems: Problem[] = unknownKeys(raw);
   const settings = parseAll(
     SETTING_KEYS,
@@ -91,7 +91,7 @@ export function resolveStackConfig(raw: RawConfig, stack: string): Resolution {
   const knobs = parseAll(KNOB_KEYS, knobDef, raw, problems) as Knobs;
   // A key that failed to parse runs the rules with its default: drop what the rules then say about it.
   const unparsed = new Set(problems.map((p) => p.key));
-  problems.push(...checkSettings(settings).filter((p) => !unparsed.has(p.key)));
+  problems.push(...checkSettings(settings, limits).filter((p) => !unparsed.has(p.key)));
   const talosVersion = parseTalosVersion(settings.talosVersion);
   const kernel = talosVersion && kernelOf(talosVersion);
   const warnings: Problem[] = [];
