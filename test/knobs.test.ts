@@ -1,0 +1,580 @@
+/**
+ * The knob rollout check (`npm run knobs -- check`): the soak gate, one knob per change, the "config"
+ * rule and the rollout report, first as pure functions over plain data, then against temporary git
+ * repositories with controlled commit dates, then as the CLI the workflows run. "now" is always
+ * injected, so no test depends on the clock.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROJECT } from "../components/config/define";
+import { defaultKnobs, type Knobs } from "../components/datapath/catalogue";
+import type { KnobSnapshot, Snapshot } from "../components/datapath/history";
+import { describeChange, rolloutCheck, VERIFY, type RolloutInput } from "../components/datapath/rollout";
+import { soakGate } from "../components/datapath/soak";
+import { check } from "../tools/knobs";
+import { resolveBase } from "../tools/knobs-git";
+import { ROOT } from "./helpers";
+
+// ---------------------------------------------------------------------------------------------------
+// Plain data
+
+/** A stack file's text setting `config` (keys without the namespace). */
+const stackText = (config: Record<string, unknown>): string =>
+  stringify({ config: Object.fromEntries(Object.entries(config).map(([k, v]) => [`${PROJECT}:${k}`, v])) });
+const ciFile = (set: Record<string, unknown> = {}): string =>
+  stackText({ adminCidrs: ["0.0.0.0/0"], ...set });
+const prodFile = (set: Record<string, unknown> = {}): string =>
+  stackText({ production: true, adminCidrs: ["203.0.113.0/24"], ...set });
+
+const sha = (digit: string): string => digit.repeat(40);
+const snap = (commit: string | null, date: string, set: Partial<Knobs> = {}): KnobSnapshot => ({
+  commit,
+  date,
+  knobs: { ...defaultKnobs(), ...set },
+});
+
+const NOW = "2026-11-21T12:00:00.000Z";
+
+/** A rollout input: baseline stack files unchanged, ci's file committed on 2026-11-01. */
+function input(over: {
+  ci?: { base?: string; now?: string };
+  prod?: { base?: string; now?: string };
+  ciHistory?: Snapshot[];
+}): RolloutInput {
+  return {
+    base: "origin/main",
+    baseCommit: sha("b"),
+    now: NOW,
+    files: {
+      ci: { base: ciFile(), now: ciFile(), ...over.ci },
+      prod: { base: prodFile(), now: prodFile(), ...over.prod },
+    },
+    ciHistory: over.ciHistory ?? [{ commit: sha("1"), date: "2026-11-01T12:00:00.000Z", text: ciFile() }],
+  };
+}
+
+/** ci has held both knobs since 2026-11-01 (long soaked). */
+const SOAKED = {
+  ciHistory: [
+    {
+      commit: sha("1"),
+      date: "2026-11-01T12:00:00.000Z",
+      text: ciFile({ bandwidthManager: true, bpfMasquerade: true }),
+    },
+  ],
+  ci: {
+    base: ciFile({ bandwidthManager: true, bpfMasquerade: true }),
+    now: ciFile({ bandwidthManager: true, bpfMasquerade: true }),
+  },
+};
+
+describe("soak gate (pure)", () => {
+  const gate = (ciHistory: KnobSnapshot[], prod: Partial<Knobs>, now = NOW) =>
+    soakGate({ prod: { ...defaultKnobs(), ...prod }, ciHistory, soakDays: 7, now });
+
+  it("fails when prod enables a knob ci never held", () => {
+    const r = gate([snap(null, NOW), snap(sha("1"), "2026-11-01T12:00:00Z")], { bpfMasquerade: true });
+    expect(r.violations).toEqual([
+      {
+        rule: "soak-gate",
+        stack: "prod",
+        knob: "bpfMasquerade",
+        message:
+          "prod sets bpfMasquerade = true, but ci has never held that value. Fix: set it on ci first and soak it for 7 days.",
+      },
+    ]);
+  });
+
+  it("fails when ci has held the value for fewer than soakDays days, naming the commit and the date it may pass", () => {
+    const held = { bandwidthManager: true };
+    const r = gate(
+      [
+        snap(null, NOW, held),
+        snap(sha("2"), "2026-11-18T12:00:00.000Z", held),
+        snap(sha("1"), "2026-11-01T12:00:00.000Z"),
+      ],
+      held,
+    );
+    expect(r.violations.map((v) => v.message)).toEqual([
+      "prod sets bandwidthManager = true, but ci has held it for 3 days (since 2026-11-18, commit 2222222); the soak gate needs 7 days (soakDays). Fix: wait until 2026-11-25 12:00 UTC, or revert prod.",
+    ]);
+    expect(r.status).toEqual([
+      {
+        knob: "bandwidthManager",
+        value: true,
+        since: { date: "2026-11-18T12:00:00.000Z", commit: sha("2") },
+        days: 3,
+        readyAt: "2026-11-25T12:00:00.000Z",
+        ok: false,
+      },
+    ]);
+  });
+
+  it("passes at exactly soakDays × 24 h (the boundary is inclusive) and fails one second before", () => {
+    const held = { bandwidthManager: true };
+    const history = (now: string) => [
+      snap(null, now, held),
+      snap(sha("2"), "2026-11-18T12:00:00.000Z", held),
+    ];
+    expect(gate(history("2026-11-25T12:00:00.000Z"), held, "2026-11-25T12:00:00.000Z").violations).toEqual(
+      [],
+    );
+    expect(
+      gate(history("2026-11-25T11:59:59.000Z"), held, "2026-11-25T11:59:59.000Z").violations.map(
+        (v) => v.message,
+      ),
+    ).toEqual([
+      "prod sets bandwidthManager = true, but ci has held it for 6 days (since 2026-11-18, commit 2222222); the soak gate needs 7 days (soakDays). Fix: wait until 2026-11-25 12:00 UTC, or revert prod.",
+    ]);
+  });
+
+  it("counts from the last unbroken stretch when ci held the value, reverted, and took it again", () => {
+    const held = { bandwidthManager: true };
+    const r = gate(
+      [
+        snap(null, NOW, held),
+        snap(sha("3"), "2026-11-19T12:00:00.000Z", held),
+        snap(sha("2"), "2026-11-10T12:00:00.000Z"),
+        snap(sha("1"), "2026-11-01T12:00:00.000Z", held),
+      ],
+      held,
+    );
+    expect(r.violations.map((v) => v.message)).toEqual([
+      "prod sets bandwidthManager = true, but ci has held it for 2 days (since 2026-11-19, commit 3333333); the soak gate needs 7 days (soakDays). Fix: wait until 2026-11-26 12:00 UTC, or revert prod.",
+    ]);
+  });
+
+  it("fails when ci held the value once but no longer holds it, naming what ci has now", () => {
+    const r = gate(
+      [
+        snap(null, NOW),
+        snap(sha("2"), "2026-11-19T12:00:00.000Z"),
+        snap(sha("1"), "2026-11-01T12:00:00.000Z", { bandwidthManager: true }),
+      ],
+      { bandwidthManager: true },
+    );
+    expect(r.violations.map((v) => v.message)).toEqual([
+      "prod sets bandwidthManager = true, but ci no longer holds that value (ci has bandwidthManager = false since 2026-11-19, commit 2222222). Fix: set it on ci again and soak it for 7 days, or revert prod.",
+    ]);
+  });
+
+  it("checks only knobs prod moves off the baseline: a baseline prod passes whatever ci holds", () => {
+    expect(gate([snap(null, NOW, { bpfMasquerade: true })], {})).toEqual({ status: [], violations: [] });
+  });
+});
+
+describe("one knob per change, settings alongside (pure)", () => {
+  it("fails when prod changes two knobs in one change", () => {
+    const r = rolloutCheck(
+      input({ ...SOAKED, prod: { now: prodFile({ bandwidthManager: true, bpfMasquerade: true }) } }),
+    );
+    expect(r.violations).toEqual([
+      {
+        rule: "one-knob-per-change",
+        stack: "prod",
+        message:
+          "prod changes 2 knobs in one change (bandwidthManager, bpfMasquerade); one knob per change. Fix: split it into separate pull requests.",
+      },
+    ]);
+    expect(r.ok).toBe(false);
+  });
+
+  it("fails when ci changes two knobs in one change", () => {
+    const r = rolloutCheck(input({ ci: { now: ciFile({ bandwidthManager: true, bpfMasquerade: true }) } }));
+    expect(r.violations.map((v) => v.message)).toEqual([
+      "ci changes 2 knobs in one change (bandwidthManager, bpfMasquerade); one knob per change. Fix: split it into separate pull requests.",
+    ]);
+  });
+
+  it("passes one soaked knob on prod", () => {
+    const r = rolloutCheck(input({ ...SOAKED, prod: { now: prodFile({ bandwidthManager: true }) } }));
+    expect(r.violations).toEqual([]);
+    expect(r.stacks.prod.changes.map((c) => [c.knob, c.from, c.to])).toEqual([
+      ["bandwidthManager", false, true],
+    ]);
+  });
+
+  it("passes a version bump and a worker count alone: settings are not knobs", () => {
+    const now = prodFile({
+      talosVersion: "v1.13.10",
+      kubernetesVersion: "1.36.4",
+      workerPools: [{ name: "workers", count: 4, serverType: "cpx41", location: "fsn1" }],
+    });
+    const r = rolloutCheck(input({ prod: { now } }));
+    expect(r.violations).toEqual([]);
+    expect(r.stacks.prod).toEqual({
+      changes: [],
+      settings: ["talosVersion", "kubernetesVersion", "workerPools"],
+    });
+  });
+
+  it("passes a version bump plus one soaked knob", () => {
+    const now = prodFile({ talosVersion: "v1.13.10", bandwidthManager: true });
+    const r = rolloutCheck(input({ ...SOAKED, prod: { now } }));
+    expect(r.violations).toEqual([]);
+    expect(r.stacks.prod.changes.map((c) => c.knob)).toEqual(["bandwidthManager"]);
+    expect(r.stacks.prod.settings).toEqual(["talosVersion"]);
+  });
+
+  it("counts a stack file absent at the base as all defaults", () => {
+    const r = rolloutCheck(input({ ci: { base: undefined, now: ciFile({ bandwidthManager: true }) } }));
+    expect(r.stacks.ci.changes.map((c) => [c.knob, c.from, c.to])).toEqual([
+      ["bandwidthManager", false, true],
+    ]);
+    expect(r.stacks.ci.settings).toEqual(["adminCidrs"]);
+    expect(r.violations).toEqual([]);
+  });
+});
+
+describe("the config rule and soakDays (pure)", () => {
+  it("fails with the resolution's problems when a working-tree stack file is invalid", () => {
+    const r = rolloutCheck(input({ prod: { now: prodFile({ bandwidthManager: "yes" }) } }));
+    expect(r.violations).toEqual([
+      {
+        rule: "config",
+        stack: "prod",
+        knob: "bandwidthManager",
+        message:
+          'Pulumi.prod.yaml: hcloud-talos-cilium:bandwidthManager = "yes": not a boolean (true or false). Allowed: a boolean (true or false). Fix: correct it, or remove the key for the default false.',
+      },
+    ]);
+  });
+
+  it("fails when a working-tree stack file is not YAML, and counts it as unchanged", () => {
+    const r = rolloutCheck(input({ ci: { now: "config: [unclosed" } }));
+    expect(r.violations.map((v) => [v.rule, v.stack])).toEqual([["config", "ci"]]);
+    expect(r.violations[0]?.message).toMatch(
+      /^Pulumi\.ci\.yaml: not valid YAML: .*Fix: correct the file\.$/s,
+    );
+    expect(r.stacks.ci.changes).toEqual([]);
+  });
+
+  it("reads soakDays from prod, and a change cannot lower the gate it is judged by", () => {
+    const history = [
+      { commit: sha("2"), date: "2026-11-18T12:00:00.000Z", text: ciFile({ bandwidthManager: true }) },
+    ];
+    const ci = { base: ciFile({ bandwidthManager: true }), now: ciFile({ bandwidthManager: true }) };
+    const lowered = rolloutCheck(
+      input({ ci, ciHistory: history, prod: { now: prodFile({ bandwidthManager: true, soakDays: 2 }) } }),
+    );
+    expect(lowered.soakDays).toBe(7);
+    expect(lowered.ok).toBe(false);
+    const merged = rolloutCheck(
+      input({
+        ci,
+        ciHistory: history,
+        prod: { base: prodFile({ soakDays: 2 }), now: prodFile({ bandwidthManager: true, soakDays: 2 }) },
+      }),
+    );
+    expect(merged.soakDays).toBe(2);
+    expect(merged.violations).toEqual([]);
+  });
+});
+
+describe("rollout report (pure)", () => {
+  it("names the costs of the bandwidth manager: agents roll", () => {
+    const c = describeChange("prod", { knob: "bandwidthManager", from: false, to: true });
+    expect(c).toEqual({
+      knob: "bandwidthManager",
+      from: false,
+      to: true,
+      title: "bandwidth manager",
+      costs: [
+        {
+          cost: "agents-roll",
+          label: "agents roll",
+          meaning: "every Cilium agent restarts (rollOutCiliumPods), 2 nodes at a time",
+        },
+      ],
+      costNote:
+        "every agent rolls and replaces the node qdisc with fq (Cilium re-applies it; hand fixes do not stick)",
+      decision: {
+        verdict: "adopt",
+        step: 1,
+        reason:
+          "fq/EDT pacing: better tail latency and fairness on egress; soak with WireGuard on (fq's 100-packet flow limit dropped WireGuard bursts in a field report)",
+      },
+      warnings: [],
+      verify: ["cilium status --verbose", "hubble observe --verdict DROPPED", "talosctl health"],
+      notes: ["prod: deploy in a low-traffic window"],
+    });
+  });
+
+  it("names the costs of BPF masquerade: agents roll, conntrack resets (expect connection resets)", () => {
+    const c = describeChange("ci", { knob: "bpfMasquerade", from: false, to: true });
+    expect([c.from, c.to, c.costs.map((x) => x.label)]).toEqual([
+      false,
+      true,
+      ["agents roll", "conntrack resets"],
+    ]);
+    expect(c.notes).toEqual([
+      "conntrack resets: expect connection resets while each node rolls; connection tracking and NAT state start empty",
+    ]);
+    expect(c.verify).toEqual(VERIFY);
+  });
+
+  it("names the costs of netkit: agents roll, pods restart, nodes replaced, with the resolution's warnings", () => {
+    const base = ciFile({ bandwidthManager: true, bpfMasquerade: true });
+    const r = rolloutCheck(
+      input({
+        ci: { base, now: ciFile({ bandwidthManager: true, bpfMasquerade: true, datapathMode: "netkit" }) },
+      }),
+    );
+    expect(r.violations).toEqual([]);
+    const [c] = r.stacks.ci.changes;
+    expect([c?.knob, c?.from, c?.to, c?.costs.map((x) => x.label)]).toEqual([
+      "datapathMode",
+      "veth",
+      "netkit",
+      ["agents roll", "pods restart", "nodes replaced"],
+    ]);
+    expect(c?.notes).toEqual([
+      "pods restart: existing pods keep the old behaviour until they restart; restart them once every agent has rolled",
+      "nodes replaced: existing pods must be recreated (drain each node after its agent rolls) or the nodes replaced; mixing old and new is unsupported",
+    ]);
+    expect(c?.decision.verdict).toBe("later");
+    expect(c?.warnings).toEqual([
+      'hcloud-talos-cilium:datapathMode = "netkit": the decision of record is "later": the largest upstream win (host-namespace throughput for pods); re-evaluate once 1.20.x has matured and the adopted knobs have soaked. Allowed: "veth" (the baseline). Fix: only change it after the decision is revisited in datapath.md §4.',
+    ]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Temporary git repositories
+
+const GIT_ENV = { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
+
+const TEMP_DIRS: string[] = [];
+afterAll(() => TEMP_DIRS.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A temporary repository with a main branch; `commit` writes files and commits them at a date. */
+function repo() {
+  const dir = mkdtempSync(join(tmpdir(), "knobs-"));
+  TEMP_DIRS.push(dir);
+  const git = (args: string[], date?: string): string =>
+    execFileSync("git", args, {
+      cwd: dir,
+      encoding: "utf8",
+      env: date ? { ...GIT_ENV, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : GIT_ENV,
+    }).trim();
+  git(["init", "-q", "-b", "main"]);
+  git(["config", "user.name", "Knobs Test"]);
+  git(["config", "user.email", "knobs@example.com"]);
+  const write = (files: Record<string, string>): void => {
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  };
+  const commit = (files: Record<string, string>, date: string): string => {
+    write(files);
+    git(["add", "-A"]);
+    git(["commit", "-q", "-m", `change at ${date}`], date);
+    return git(["rev-parse", "HEAD"]);
+  };
+  return { dir, git, write, commit };
+}
+
+const at = (iso: string): Date => new Date(iso);
+const CI = "Pulumi.ci.yaml";
+const PROD = "Pulumi.prod.yaml";
+
+describe("soak gate against git history", () => {
+  it("fails when prod enables a knob ci never held", () => {
+    const r = repo();
+    r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z");
+    r.write({ [PROD]: prodFile({ bpfMasquerade: true }) });
+    const report = check(r.dir, { base: "HEAD", now: at(NOW) });
+    expect(report.violations.map((v) => v.message)).toEqual([
+      "prod sets bpfMasquerade = true, but ci has never held that value. Fix: set it on ci first and soak it for 7 days.",
+    ]);
+  });
+
+  describe("ci took bandwidthManager on 2026-11-18 12:00; prod takes it in the working tree", () => {
+    let dir = "";
+    let since = "";
+    beforeAll(() => {
+      const r = repo();
+      r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z");
+      since = r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-18T12:00:00Z");
+      r.commit(
+        { [CI]: ciFile({ bandwidthManager: true, talosVersion: "v1.13.10" }) },
+        "2026-11-20T12:00:00Z",
+      );
+      r.write({ [PROD]: prodFile({ bandwidthManager: true }) });
+      dir = r.dir;
+    });
+
+    it("fails after 3 days, naming the commit that started the hold", () => {
+      const report = check(dir, { base: "HEAD", now: at(NOW) });
+      expect(report.violations.map((v) => v.message)).toEqual([
+        `prod sets bandwidthManager = true, but ci has held it for 3 days (since 2026-11-18, commit ${since.slice(0, 7)}); the soak gate needs 7 days (soakDays). Fix: wait until 2026-11-25 12:00 UTC, or revert prod.`,
+      ]);
+      expect(report.soak[0]?.since).toEqual({ date: "2026-11-18T12:00:00.000Z", commit: since });
+    });
+
+    it("passes at exactly 7 days", () => {
+      expect(check(dir, { base: "HEAD", now: at("2026-11-25T12:00:00Z") }).violations).toEqual([]);
+    });
+
+    it("passes after more than 7 days", () => {
+      expect(check(dir, { base: "HEAD", now: at("2026-12-01T00:00:00Z") }).ok).toBe(true);
+    });
+  });
+
+  it("counts from the last unbroken stretch when ci held the value, reverted, and held it again", () => {
+    const r = repo();
+    r.commit({ [CI]: ciFile({ bandwidthManager: true }), [PROD]: prodFile() }, "2026-11-01T12:00:00Z");
+    r.commit({ [CI]: ciFile() }, "2026-11-05T12:00:00Z");
+    const again = r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-10T12:00:00Z");
+    r.write({ [PROD]: prodFile({ bandwidthManager: true }) });
+    expect(
+      check(r.dir, { base: "HEAD", now: at("2026-11-14T12:00:00Z") }).violations.map((v) => v.message),
+    ).toEqual([
+      `prod sets bandwidthManager = true, but ci has held it for 4 days (since 2026-11-10, commit ${again.slice(0, 7)}); the soak gate needs 7 days (soakDays). Fix: wait until 2026-11-17 12:00 UTC, or revert prod.`,
+    ]);
+    expect(check(r.dir, { base: "HEAD", now: at("2026-11-17T12:00:00Z") }).ok).toBe(true);
+  });
+
+  it("counts a branch's change from its merge into main, not from the branch commit", () => {
+    const r = repo();
+    r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z");
+    r.git(["checkout", "-q", "-b", "soak"]);
+    r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-02T12:00:00Z");
+    r.git(["checkout", "-q", "main"]);
+    r.git(["merge", "-q", "--no-ff", "-m", "merge soak", "soak"], "2026-11-15T12:00:00Z");
+    const merge = r.git(["rev-parse", "HEAD"]);
+    r.write({ [PROD]: prodFile({ bandwidthManager: true }) });
+    expect(check(r.dir, { base: "HEAD", now: at(NOW) }).violations.map((v) => v.message)).toEqual([
+      `prod sets bandwidthManager = true, but ci has held it for 6 days (since 2026-11-15, commit ${merge.slice(0, 7)}); the soak gate needs 7 days (soakDays). Fix: wait until 2026-11-22 12:00 UTC, or revert prod.`,
+    ]);
+  });
+
+  it("counts an uncommitted ci change as held since now", () => {
+    const r = repo();
+    r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z");
+    r.write({ [CI]: ciFile({ bandwidthManager: true }), [PROD]: prodFile({ bandwidthManager: true }) });
+    expect(check(r.dir, { base: "HEAD", now: at(NOW) }).violations.map((v) => v.message)).toEqual([
+      "prod sets bandwidthManager = true, but ci has held it for 0 days (since 2026-11-21, not yet committed); the soak gate needs 7 days (soakDays). Fix: wait until 2026-11-28 12:00 UTC, or revert prod.",
+    ]);
+  });
+});
+
+describe("one knob per change against git", () => {
+  let dir = "";
+  let git: (args: string[]) => string = () => "";
+  let write: (files: Record<string, string>) => void = () => undefined;
+  beforeAll(() => {
+    const r = repo();
+    r.commit(
+      { [CI]: ciFile({ bandwidthManager: true, bpfMasquerade: true }), [PROD]: prodFile() },
+      "2026-11-01T12:00:00Z",
+    );
+    ({ dir, git, write } = r);
+  });
+  const prodChange = (set: Record<string, unknown>) => {
+    write({ [PROD]: prodFile(set) });
+    return check(dir, { base: "HEAD", now: at(NOW) });
+  };
+
+  it("fails when prod changes two knobs in one change", () => {
+    expect(
+      prodChange({ bandwidthManager: true, bpfMasquerade: true }).violations.map((v) => v.message),
+    ).toEqual([
+      "prod changes 2 knobs in one change (bandwidthManager, bpfMasquerade); one knob per change. Fix: split it into separate pull requests.",
+    ]);
+  });
+
+  it("passes one knob", () => {
+    expect(prodChange({ bpfMasquerade: true }).violations).toEqual([]);
+  });
+
+  it("passes a version bump alone", () => {
+    const report = prodChange({ talosVersion: "v1.13.10", kubernetesVersion: "1.36.4" });
+    expect([report.violations, report.stacks.prod.settings]).toEqual([
+      [],
+      ["talosVersion", "kubernetesVersion"],
+    ]);
+  });
+
+  it("passes a version bump plus one knob", () => {
+    const report = prodChange({ talosVersion: "v1.13.10", bandwidthManager: true });
+    expect(report.violations).toEqual([]);
+    expect(report.stacks.prod.changes.map((c) => [c.knob, c.from, c.to])).toEqual([
+      ["bandwidthManager", false, true],
+    ]);
+  });
+
+  it("defaults the base to HEAD~1, or to the merge-base with origin/main when it exists", () => {
+    expect(() => resolveBase(dir)).toThrow(`no origin/main and no HEAD~1 in ${dir}: pass --base <git ref>`);
+    const first = git(["rev-parse", "HEAD"]);
+    git(["commit", "-q", "--allow-empty", "-m", "second"]);
+    expect(resolveBase(dir)).toEqual({ ref: "HEAD~1", commit: first });
+    git(["update-ref", "refs/remotes/origin/main", first]);
+    git(["commit", "-q", "--allow-empty", "-m", "third"]);
+    expect(resolveBase(dir)).toEqual({ ref: "merge-base of HEAD and origin/main", commit: first });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// The CLI, as the workflows run it
+
+describe("npm run knobs -- check (CLI)", () => {
+  const tsx = join(ROOT, "node_modules/.bin/tsx");
+  const cli = (cwd: string, ...args: string[]) =>
+    spawnSync(tsx, [join(ROOT, "tools/knobs.ts"), "check", ...args], { cwd, encoding: "utf8", env: GIT_ENV });
+  let dir = "";
+  beforeAll(() => {
+    const r = repo();
+    r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z");
+    r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-02T12:00:00Z");
+    dir = r.dir;
+  });
+
+  it("exits 1 on a violation: the JSON report on stdout, the message on stderr", () => {
+    writeFileSync(join(dir, PROD), prodFile({ bpfMasquerade: true }));
+    const r = cli(dir, "--base", "HEAD", "--json", "--now", NOW);
+    expect(r.status).toBe(1);
+    const report = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(Object.keys(report)).toEqual([
+      "base",
+      "baseCommit",
+      "now",
+      "soakDays",
+      "stacks",
+      "soak",
+      "violations",
+      "ok",
+    ]);
+    const message =
+      "prod sets bpfMasquerade = true, but ci has never held that value. Fix: set it on ci first and soak it for 7 days.";
+    expect(report.violations).toEqual([{ rule: "soak-gate", stack: "prod", knob: "bpfMasquerade", message }]);
+    expect(r.stderr).toBe(`✗ ${message}\n`);
+  });
+
+  it("exits 0 on a clean change and prints the Markdown table of the rollout", () => {
+    writeFileSync(join(dir, PROD), prodFile({ bandwidthManager: true }));
+    const clean = cli(dir, "--base", "HEAD", "--markdown", "--repo", ".", "--now", NOW);
+    expect([clean.status, clean.stderr]).toEqual([0, ""]);
+    expect(clean.stdout).toContain("### Knob rollout check: ✓ passed\n");
+    expect(clean.stdout).toContain(
+      [
+        "#### prod: 1 knob change",
+        "",
+        "| knob | from | to | costs | decision of record |",
+        "| --- | --- | --- | --- | --- |",
+        "| bandwidth manager (`bandwidthManager`) | `false` | `true` | **agents roll**: every agent rolls and replaces the node qdisc with fq (Cilium re-applies it; hand fixes do not stick) | **adopt (step 1)**: fq/EDT pacing: better tail latency and fairness on egress; soak with WireGuard on (fq's 100-packet flow limit dropped WireGuard bursts in a field report) |",
+      ].join("\n"),
+    );
+    expect(clean.stdout).toContain(
+      "Rollout checklist (run the commands after each node rolls):\n\n- [ ] `cilium status --verbose`\n- [ ] `hubble observe --verdict DROPPED`\n- [ ] `talosctl health`\n- [ ] prod: deploy in a low-traffic window\n",
+    );
+  });
+
+  it("exits 2 with the usage on a usage error", () => {
+    const r = cli(dir, "--json", "--markdown");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^--json and --markdown exclude each other\nusage: npm run knobs -- check /);
+  });
+});
