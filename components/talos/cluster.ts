@@ -1,0 +1,199 @@
+/**
+ * The Talos cluster on the servers: machine secrets, one generated config per machine type, the config
+ * pushed to every node over the Talos API, etcd bootstrapped once on the first control plane, then the
+ * admin kubeconfig and the talosconfig (platform.md: getConfiguration → ConfigurationApply → Bootstrap →
+ * Kubeconfig). Every credential stays a secret Output end to end.
+ *
+ * No health gate (`cluster.getHealth`) here: with `cni: none` the nodes stay NotReady until Cilium runs,
+ * so only its Talos-level checks could pass, and as an invoke it would dial the cluster on every preview.
+ * Downstream components depend on `bootstrap`; the Cilium release waits for its own readiness.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { planNodes, type ClusterSpec, type NodePlan } from "../config/spec";
+import { KUBERNETES_API_PORT } from "../hetzner/rules";
+import { nodePatches, rolePatches, toYaml, type PatchDocument, type Role } from "./patches";
+import * as talos from "./provider";
+
+/** A server to configure, as `TalosNodes.nodes` gives it. */
+export interface TalosClusterNode {
+  /** Server name = Talos hostname = Kubernetes node name; must be a node of `planNodes(spec)`. */
+  readonly name: string;
+  readonly role: Role;
+  readonly privateIp: string;
+  /** Where the runner reaches the node's Talos API (port 50000). */
+  readonly publicAddress: pulumi.Input<string>;
+}
+
+/** Arguments of {@link TalosCluster}. */
+export interface TalosClusterArgs {
+  /** The resolved cluster spec. @default none, required */
+  readonly spec: ClusterSpec;
+  /** The control-plane endpoint: `host` for the API URL, `addresses` for certificate SANs. @default none, required */
+  readonly endpoint: { readonly host: pulumi.Input<string>; readonly addresses: pulumi.Input<string[]> };
+  /** The servers, control planes first (plan order). @default none, required */
+  readonly nodes: readonly TalosClusterNode[];
+  /** The Image Factory installer image (`TalosImage.installerImage`). @default none, required */
+  readonly installerImage: pulumi.Input<string>;
+  /** Run kubelets with an external cloud provider (hcloud cloud-controller-manager). @default false */
+  readonly externalCloudProvider?: boolean;
+}
+
+type PlannedNode = TalosClusterNode & Pick<NodePlan, "pool">;
+
+/** Each node with its planned pool; fails on a node the spec does not plan or without a control plane. */
+function planned(spec: ClusterSpec, nodes: readonly TalosClusterNode[]): PlannedNode[] {
+  const plan = new Map(planNodes(spec).map((p) => [p.name, p]));
+  const result = nodes.map((node) => {
+    const p = plan.get(node.name);
+    if (!p || p.role !== node.role)
+      throw new Error(`TalosCluster: "${node.name}" is not a planned ${node.role}`);
+    return { ...node, pool: p.pool };
+  });
+  if (!result.some((n) => n.role === "controlplane")) throw new Error("TalosCluster: no control-plane node");
+  return result;
+}
+
+/** One config patch per document: each shows up as its own entry in a preview's diff. */
+const patchStrings = (docs: readonly PatchDocument[]): string[] => docs.map((doc) => toYaml([doc]));
+
+/** What the per-role and per-node steps share. */
+interface Context {
+  readonly name: string;
+  readonly spec: ClusterSpec;
+  readonly parent: pulumi.Resource;
+  readonly secrets: talos.machine.Secrets;
+  readonly endpoint: pulumi.Output<string>;
+}
+
+/** The generated machine configuration (secret) of each machine type, with the role patches in it. */
+function machineConfigurations(ctx: Context, args: TalosClusterArgs): Record<Role, pulumi.Output<string>> {
+  const { spec, secrets } = ctx;
+  const patches = pulumi
+    .all([args.endpoint.addresses, args.installerImage])
+    .apply(([sans, installerImage]) =>
+      rolePatches(spec, { sans, installerImage, externalCloudProvider: args.externalCloudProvider }),
+    );
+  const generate = (machineType: Role) =>
+    talos.machine.getConfigurationOutput(
+      {
+        clusterName: spec.stack,
+        machineType,
+        clusterEndpoint: ctx.endpoint,
+        machineSecrets: secrets.machineSecrets,
+        talosVersion: spec.settings.talosVersion,
+        kubernetesVersion: spec.settings.kubernetesVersion,
+        configPatches: patches.apply((p) => patchStrings(p[machineType])),
+      },
+      { parent: ctx.parent },
+    ).machineConfiguration;
+  return { controlplane: generate("controlplane"), worker: generate("worker") };
+}
+
+/**
+ * The config apply of every node, straight to its public address: a fresh node is in maintenance mode,
+ * where apid proxies to no other node, so going through the load balancer (→ a control plane) would
+ * never reach a worker's first boot.
+ */
+function applyConfigurations(
+  ctx: Context,
+  nodes: readonly PlannedNode[],
+  configs: Record<Role, pulumi.Output<string>>,
+): talos.machine.ConfigurationApply[] {
+  return nodes.map(
+    (node) =>
+      new talos.machine.ConfigurationApply(
+        `${ctx.name}-apply-${node.name}`,
+        {
+          node: node.publicAddress,
+          endpoint: node.publicAddress,
+          clientConfiguration: ctx.secrets.clientConfiguration,
+          machineConfigurationInput: configs[node.role],
+          configPatches: patchStrings(nodePatches(node)),
+          applyMode: ctx.spec.settings.talosApplyMode,
+        },
+        { parent: ctx.parent },
+      ),
+  );
+}
+
+/**
+ * etcd's bootstrap on the first control plane, then the admin kubeconfig from it. Bootstrap must run
+ * once per cluster: the provider's Update, Read and Delete are no-ops, so only a new URN (rename,
+ * re-parent, `--replace`) calls it again; on a node already running etcd that fails, on a fresh
+ * replacement of the first server it would start a second, empty etcd. Its inputs matter at creation
+ * only: ignoring them keeps a replaced first server or a renewed client certificate out of the diff.
+ */
+function bootstrapOn(ctx: Context, first: PlannedNode, firstApply: pulumi.Resource) {
+  const clientConfiguration = ctx.secrets.clientConfiguration;
+  const target = { node: first.publicAddress, endpoint: first.publicAddress, clientConfiguration };
+  const bootstrap = new talos.machine.Bootstrap(`${ctx.name}-bootstrap`, target, {
+    parent: ctx.parent,
+    dependsOn: [firstApply],
+    ignoreChanges: ["node", "endpoint", "clientConfiguration"],
+  });
+  const kubeconfig = new talos.cluster.Kubeconfig(`${ctx.name}-kubeconfig`, target, {
+    parent: ctx.parent,
+    dependsOn: [bootstrap],
+  });
+  return { bootstrap, kubeconfig };
+}
+
+/** Secrets, machine configs, per-node config apply, bootstrap, kubeconfig and talosconfig of a cluster. */
+export class TalosCluster extends pulumi.ComponentResource {
+  /** The admin kubeconfig; secret. */
+  declare readonly kubeconfig: pulumi.Output<string>;
+  /** The talosconfig for talosctl (control planes as endpoints, every node as a node); secret. */
+  declare readonly talosconfig: pulumi.Output<string>;
+  /** The Talos API admin client credentials; secret. */
+  declare readonly clientConfiguration: pulumi.Output<talos.machine.SecretsProperties["clientConfiguration"]>;
+  /** etcd's bootstrap: depend on it for anything that needs the Kubernetes API. */
+  declare readonly bootstrap: talos.machine.Bootstrap;
+  /** The config apply of every node, in node order. */
+  declare readonly applies: readonly talos.machine.ConfigurationApply[];
+  /** `https://<endpoint host>:6443`. */
+  declare readonly kubernetesEndpoint: pulumi.Output<string>;
+
+  constructor(name: string, args: TalosClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hcloud-talos-cilium:talos:TalosCluster", name, {}, opts);
+    const { spec } = args;
+    const { settings } = spec;
+    const nodes = planned(spec, args.nodes);
+    const controlPlanes = nodes.filter((n) => n.role === "controlplane");
+    const first = controlPlanes[0] as PlannedNode;
+    this.kubernetesEndpoint = pulumi.interpolate`https://${args.endpoint.host}:${KUBERNETES_API_PORT}`;
+
+    // The provider replaces Secrets (a new CA: every node cut off) when talosVersion goes DOWN (its plan
+    // modifier); the contract the secrets were made for never needs to change, so later edits are ignored.
+    const secrets = new talos.machine.Secrets(
+      `${name}-secrets`,
+      { talosVersion: settings.talosVersion },
+      { parent: this, ignoreChanges: ["talosVersion"] },
+    );
+    const clientConfiguration = secrets.clientConfiguration;
+    const ctx: Context = { name, spec, parent: this, secrets, endpoint: this.kubernetesEndpoint };
+    const applies = applyConfigurations(ctx, nodes, machineConfigurations(ctx, args));
+    const firstApply = applies[nodes.indexOf(first)] as talos.machine.ConfigurationApply;
+
+    const { bootstrap, kubeconfig } = bootstrapOn(ctx, first, firstApply);
+    const talosconfig = talos.client.getConfigurationOutput(
+      {
+        clusterName: spec.stack,
+        clientConfiguration,
+        endpoints: controlPlanes.map((n) => n.publicAddress),
+        nodes: nodes.map((n) => n.publicAddress),
+      },
+      { parent: this },
+    ).talosConfig;
+
+    this.kubeconfig = pulumi.secret(kubeconfig.kubeconfigRaw);
+    this.talosconfig = pulumi.secret(talosconfig);
+    this.clientConfiguration = pulumi.secret(clientConfiguration);
+    this.bootstrap = bootstrap;
+    this.applies = applies;
+    this.registerOutputs({
+      kubernetesEndpoint: this.kubernetesEndpoint,
+      kubeconfig: this.kubeconfig,
+      talosconfig: this.talosconfig,
+    });
+  }
+}

@@ -1,0 +1,319 @@
+// TalosCluster under the mock engine with the real ci and prod stack files: the resources and invokes
+// it declares (type, name, count, parent, options), what each receives, and that no credential reaches
+// a resource input or a component output in plain text.
+import * as pulumi from "@pulumi/pulumi";
+import { parse, parseAllDocuments } from "yaml";
+import { describe, it, expect, beforeEach, afterEach } from "vitest";
+import { startEngine, settle, type EngineRecord, type Registration } from "../tools/mock-engine";
+import { MOCK_SECRET_MARK } from "../tools/mocks/talos";
+import { PROJECT } from "../components/config/define";
+import { planNodes, type ClusterSpec } from "../components/config/spec";
+import { TalosCluster, type TalosClusterNode } from "../components/talos";
+import { specOf } from "./helpers";
+
+const T = {
+  secrets: "talos:machine/secrets:Secrets",
+  apply: "talos:machine/configurationApply:ConfigurationApply",
+  bootstrap: "talos:machine/bootstrap:Bootstrap",
+  kubeconfig: "talos:cluster/kubeconfig:Kubeconfig",
+  machineConfig: "talos:machine/getConfiguration:getConfiguration",
+  talosconfig: "talos:client/getConfiguration:getConfiguration",
+} as const;
+const COMPONENT = "hcloud-talos-cilium:talos:TalosCluster";
+
+const INSTALLER = "factory.talos.dev/hcloud-installer/abc123:v1.13.9";
+const HOST = "203.0.113.10";
+const SANS = ["203.0.113.10", "2001:db8::10", "10.0.1.2"];
+/** The admin credentials the mock Secrets resource `talos-secrets` returns. */
+const CLIENT = {
+  caCertificate: "talos-secrets-os-crt",
+  clientCertificate: "talos-secrets-admin-crt",
+  clientKey: `${MOCK_SECRET_MARK}:talos-secrets-admin-key`,
+};
+
+/** Per stack: node name → the stand-in public address. */
+const STACKS = {
+  ci: { "ci-cp-1": "198.51.100.11", "ci-workers-1": "198.51.100.21" },
+  prod: {
+    "prod-cp-1": "198.51.100.11",
+    "prod-cp-2": "198.51.100.12",
+    "prod-cp-3": "198.51.100.13",
+    "prod-workers-1": "198.51.100.21",
+    "prod-workers-2": "198.51.100.22",
+    "prod-workers-3": "198.51.100.23",
+  },
+} as const;
+
+/** The mock getConfiguration's machine configuration of a role (see tools/mocks/talos.ts). */
+const machineConfig = (stack: string, type: string) =>
+  `version: v1alpha1\n# ${type} of ${stack} at https://${HOST}:6443, 3 patches\n` +
+  `machine: { type: ${type}, token: ${MOCK_SECRET_MARK}:${type}-token }`;
+
+/** The nodes as TalosNodes would give them, with stand-in public addresses ("198.51.100.<private last octet>"). */
+function standInNodes(spec: ClusterSpec): TalosClusterNode[] {
+  return planNodes(spec).map((n) => ({
+    name: n.name,
+    role: n.role,
+    privateIp: n.privateIp,
+    publicAddress: pulumi.output(`198.51.100.${n.privateIp.split(".")[3]}`),
+  }));
+}
+
+function build(spec: ClusterSpec, nodes: readonly TalosClusterNode[] = standInNodes(spec)): TalosCluster {
+  return new TalosCluster("talos", {
+    spec,
+    endpoint: { host: pulumi.output(HOST), addresses: pulumi.output(SANS) },
+    nodes,
+    installerImage: pulumi.output(INSTALLER),
+  });
+}
+
+/** An output's value (no assertions inside the callback). */
+function valueOf<V>(o: pulumi.Output<V>): Promise<V> {
+  return new Promise((resolve) => o.apply(resolve));
+}
+
+const ofType = (record: EngineRecord, type: string): Registration[] =>
+  record.resources.filter((r) => r.type === type);
+
+function one(record: EngineRecord, type: string, name: string): Registration {
+  const found = record.resources.filter((r) => r.type === type && r.name === name);
+  expect(found.map((r) => r.name)).toEqual([name]);
+  return found[0] as Registration;
+}
+
+const yamlDocs = (patches: unknown): unknown[] =>
+  (patches as string[]).flatMap((p) => parseAllDocuments(p).map((d) => d.toJS() as unknown));
+
+for (const stack of ["ci", "prod"] as const) {
+  const addresses: Readonly<Record<string, string>> = STACKS[stack];
+  const names = Object.keys(addresses);
+  const controlPlanes = names.filter((n) => n.includes("-cp-"));
+  const first = controlPlanes[0] as string;
+
+  describe(`TalosCluster on the ${stack} stack`, () => {
+    let record: EngineRecord;
+    let cluster: TalosCluster;
+
+    beforeEach(async () => {
+      record = await startEngine({ project: PROJECT, stack });
+      cluster = build(specOf(stack));
+      await settle();
+    });
+    afterEach(settle);
+
+    it("declares one Secrets, one apply per node, one Bootstrap and one Kubeconfig, all its children", () => {
+      const talos = record.resources.filter((r) => r.type.startsWith("talos:"));
+      expect(talos.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
+        [
+          `${T.secrets} talos-secrets`,
+          ...names.map((n) => `${T.apply} talos-apply-${n}`),
+          `${T.bootstrap} talos-bootstrap`,
+          `${T.kubeconfig} talos-kubeconfig`,
+        ].sort(),
+      );
+      const component = one(record, COMPONENT, "talos");
+      expect(component.parent).toBe("");
+      expect(talos.filter((r) => r.parent !== component.urn).map((r) => r.name)).toEqual([]);
+    });
+
+    it("generates the secrets once for the Talos version, ignoring later version edits", () => {
+      const secrets = one(record, T.secrets, "talos-secrets");
+      expect(secrets.inputs).toEqual({ talosVersion: "v1.13.9" });
+      expect(secrets.ignoreChanges).toEqual(["talosVersion"]);
+    });
+
+    it("generates one machine config per role with the role patches", () => {
+      const invokes = record.invokes.filter((i) => i.token === T.machineConfig);
+      expect(invokes.map((i) => i.inputs.machineType).sort()).toEqual(["controlplane", "worker"]);
+      for (const invoke of invokes) {
+        const role = invoke.inputs.machineType as string;
+        const { configPatches, machineSecrets, ...rest } = invoke.inputs;
+        expect(rest).toEqual({
+          clusterName: stack,
+          machineType: role,
+          clusterEndpoint: "https://203.0.113.10:6443",
+          talosVersion: "v1.13.9",
+          kubernetesVersion: "1.36.3",
+        });
+        expect((machineSecrets as { trustdinfo: unknown }).trustdinfo).toEqual({
+          token: `${MOCK_SECRET_MARK}:talos-secrets-trustd-token`,
+        });
+        const docs = yamlDocs(configPatches) as Record<string, Record<string, Record<string, unknown>>>[];
+        expect(docs.map((d) => d.kind ?? "v1alpha1")).toEqual(["v1alpha1", "LinkConfig", "DHCPv4Config"]);
+        const [v1alpha1, link] = docs;
+        expect(v1alpha1?.machine?.install).toEqual({ image: INSTALLER });
+        expect(v1alpha1?.cluster?.network).toEqual({
+          cni: { name: "none" },
+          podSubnets: ["10.244.0.0/16"],
+          serviceSubnets: ["10.96.0.0/12"],
+        });
+        expect(v1alpha1?.cluster?.proxy).toEqual({ disabled: true });
+        expect(v1alpha1?.machine?.certSANs).toEqual(role === "controlplane" ? SANS : undefined);
+        expect(v1alpha1?.cluster?.etcd).toEqual(
+          role === "controlplane" ? { advertisedSubnets: ["10.0.1.0/24"] } : undefined,
+        );
+        expect(link).toEqual({ apiVersion: "v1alpha1", kind: "LinkConfig", name: "eth1", mtu: 1450 });
+      }
+    });
+
+    it("applies each node's role config and its own hostname, directly at its public address", () => {
+      for (const name of names) {
+        const role = controlPlanes.includes(name) ? "controlplane" : "worker";
+        const apply = one(record, T.apply, `talos-apply-${name}`);
+        const { configPatches, ...rest } = apply.inputs;
+        expect(rest).toEqual({
+          node: addresses[name],
+          endpoint: addresses[name],
+          clientConfiguration: CLIENT,
+          machineConfigurationInput: machineConfig(stack, role),
+          applyMode: "auto",
+        });
+        expect((configPatches as string[]).map((p) => parse(p) as unknown)).toEqual([
+          { apiVersion: "v1alpha1", kind: "HostnameConfig", auto: "off", hostname: name },
+        ]);
+        expect(apply.secretInputs).toEqual(["clientConfiguration", "machineConfigurationInput"]);
+      }
+    });
+
+    it("bootstraps exactly once, on the first control plane, after its config is applied", () => {
+      const [bootstrap] = ofType(record, T.bootstrap);
+      expect(ofType(record, T.bootstrap)).toHaveLength(1);
+      expect(bootstrap?.inputs).toEqual({
+        node: addresses[first],
+        endpoint: addresses[first],
+        clientConfiguration: CLIENT,
+      });
+      // The credentials' Secrets is an implicit dependency (an Output input); the apply is the explicit one.
+      const secretsUrn = one(record, T.secrets, "talos-secrets").urn;
+      expect([...(bootstrap?.dependsOn ?? [])].sort()).toEqual(
+        [one(record, T.apply, `talos-apply-${first}`).urn, secretsUrn].sort(),
+      );
+      expect(bootstrap?.ignoreChanges).toEqual(["node", "endpoint", "clientConfiguration"]);
+      expect(bootstrap?.secretInputs).toEqual(["clientConfiguration"]);
+    });
+
+    it("reads the kubeconfig from the first control plane after the bootstrap", () => {
+      const kubeconfig = one(record, T.kubeconfig, "talos-kubeconfig");
+      expect(kubeconfig.inputs).toEqual({
+        node: addresses[first],
+        endpoint: addresses[first],
+        clientConfiguration: CLIENT,
+      });
+      const secretsUrn = one(record, T.secrets, "talos-secrets").urn;
+      expect([...kubeconfig.dependsOn].sort()).toEqual(
+        [one(record, T.bootstrap, "talos-bootstrap").urn, secretsUrn].sort(),
+      );
+      expect(kubeconfig.additionalSecretOutputs).toEqual(["kubeconfigRaw"]);
+    });
+
+    it("renders the talosconfig with the control planes as endpoints and every node as a node", () => {
+      const invokes = record.invokes.filter((i) => i.token === T.talosconfig);
+      expect(invokes.map((i) => i.inputs)).toEqual([
+        {
+          clusterName: stack,
+          clientConfiguration: CLIENT,
+          endpoints: controlPlanes.map((n) => addresses[n]),
+          nodes: names.map((n) => addresses[n]),
+        },
+      ]);
+    });
+
+    it("asks for provider 0.8.1 from Pulumiverse on every talos registration and invoke", () => {
+      const requests = [
+        ...record.resources.filter((r) => r.type.startsWith("talos:")).map((r) => [r.type, r] as const),
+        ...record.invokes.filter((i) => i.token.startsWith("talos:")).map((i) => [i.token, i] as const),
+      ];
+      // Secrets, the applies, Bootstrap, Kubeconfig; two machine configs and one talosconfig.
+      expect(requests).toHaveLength(1 + names.length + 1 + 1 + 2 + 1);
+      for (const [token, r] of requests) {
+        expect({ token, version: r.version, url: r.pluginDownloadURL }).toEqual({
+          token,
+          version: "0.8.1",
+          url: "github://api.github.com/pulumiverse",
+        });
+      }
+    });
+
+    it("outputs the kubeconfig, talosconfig and client credentials as secrets, the endpoint in clear", async () => {
+      expect({
+        kubeconfig: await pulumi.isSecret(cluster.kubeconfig),
+        talosconfig: await pulumi.isSecret(cluster.talosconfig),
+        clientConfiguration: await pulumi.isSecret(cluster.clientConfiguration),
+        kubernetesEndpoint: await pulumi.isSecret(cluster.kubernetesEndpoint),
+      }).toEqual({
+        kubeconfig: true,
+        talosconfig: true,
+        clientConfiguration: true,
+        kubernetesEndpoint: false,
+      });
+      expect(await valueOf(cluster.kubernetesEndpoint)).toBe("https://203.0.113.10:6443");
+      expect(await valueOf(cluster.clientConfiguration)).toEqual(CLIENT);
+      expect(await valueOf(cluster.kubeconfig)).toBe(
+        `apiVersion: v1\nkind: Config\n# https://${addresses[first]}:6443\n` +
+          `# client-key-data: ${MOCK_SECRET_MARK}:talos-kubeconfig-key\n`,
+      );
+      expect((await valueOf(cluster.talosconfig)).split("\n")[0]).toBe(`context: ${stack}`);
+      expect(await Promise.all(cluster.applies.map((a) => valueOf(a.urn)))).toEqual(
+        names.map((n) => one(record, T.apply, `talos-apply-${n}`).urn),
+      );
+      expect(await valueOf(cluster.bootstrap.urn)).toBe(one(record, T.bootstrap, "talos-bootstrap").urn);
+    });
+
+    it("never sends a credential in plain text: secret material only in secret inputs", () => {
+      const leaks = record.resources.flatMap((r) =>
+        Object.entries(r.inputs)
+          .filter(
+            ([key, value]) =>
+              !r.secretInputs.includes(key) && JSON.stringify(value).includes(MOCK_SECRET_MARK),
+          )
+          .map(([key]) => `${r.name}.${key}`),
+      );
+      expect(leaks).toEqual([]);
+      // The search finds the mark where it is expected, so an empty result is not vacuous.
+      const carriers = record.resources.flatMap((r) =>
+        r.secretInputs
+          .filter((key) => JSON.stringify(r.inputs[key]).includes(MOCK_SECRET_MARK))
+          .map((k) => `${r.type} ${k}`),
+      );
+      expect([...new Set(carriers)].sort()).toEqual(
+        [
+          `${T.apply} clientConfiguration`,
+          `${T.apply} machineConfigurationInput`,
+          `${T.bootstrap} clientConfiguration`,
+          `${T.kubeconfig} clientConfiguration`,
+        ].sort(),
+      );
+    });
+  });
+}
+
+describe("TalosCluster wiring mistakes", () => {
+  beforeEach(async () => {
+    await startEngine({ project: PROJECT, stack: "ci" });
+  });
+  afterEach(settle);
+
+  it("fails on a node the spec does not plan", () => {
+    const spec = specOf("ci");
+    const stray = {
+      name: "ci-gpu-1",
+      role: "worker" as const,
+      privateIp: "10.0.1.99",
+      publicAddress: "198.51.100.99",
+    };
+    expect(() => build(spec, [...standInNodes(spec), stray])).toThrow(
+      'TalosCluster: "ci-gpu-1" is not a planned worker',
+    );
+  });
+
+  it("fails without a control-plane node", () => {
+    const spec = specOf("ci");
+    expect(() =>
+      build(
+        spec,
+        standInNodes(spec).filter((n) => n.role === "worker"),
+      ),
+    ).toThrow("TalosCluster: no control-plane node");
+  });
+});
