@@ -7,17 +7,28 @@ import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT, type Problem } from "../components/config/define";
 import { resolveStackConfig, type RawConfig } from "../components/config/resolve";
-import type { ClusterSpec } from "../components/config/spec";
-import { ciliumValues, type HelmValues } from "../components/datapath/values";
+import type { HelmValues } from "../components/datapath/values";
 import type { Knobs } from "../components/datapath/catalogue";
 import { settle, startEngine, type EngineRecord } from "./mock-engine";
 import { loadStackConfig, type StackConfig } from "./stack-files";
+import { parseAllDocuments } from "yaml";
+
+const GET_CONFIGURATION = "talos:machine/getConfiguration:getConfiguration";
+const CONFIGURATION_APPLY = "talos:machine/configurationApply:ConfigurationApply";
+const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 
 /** One declared resource. `parent` is the parent's name ("" at the root). */
 export interface PlannedResource {
   readonly type: string;
   readonly name: string;
   readonly parent: string;
+}
+
+/** The Talos patch documents the program declared: per role, and each node's own. */
+export interface TalosPlan {
+  readonly controlplane: readonly unknown[];
+  readonly worker: readonly unknown[];
+  readonly nodes: Readonly<Record<string, readonly unknown[]>>;
 }
 
 /** The plan of one stack. */
@@ -28,7 +39,7 @@ export interface Plan {
   readonly knobs: Partial<Knobs>;
   readonly resources: readonly PlannedResource[];
   readonly ciliumValues: HelmValues;
-  readonly talos: { readonly controlplane: readonly unknown[]; readonly worker: readonly unknown[] };
+  readonly talos: TalosPlan;
 }
 
 /** Where the program lives. */
@@ -60,9 +71,32 @@ export async function runProgram(stack: string, cfg: StackConfig): Promise<Engin
   return record;
 }
 
-/** The Talos patch documents per role (filled in by the Talos component's pure module). */
-function talosPatches(_spec: ClusterSpec): Plan["talos"] {
-  return { controlplane: [], worker: [] };
+const EMPTY_TALOS: TalosPlan = { controlplane: [], worker: [], nodes: {} };
+
+/** Every YAML document of a list of patch strings. */
+const documents = (patches: unknown): unknown[] =>
+  (Array.isArray(patches) ? patches : []).flatMap((p) =>
+    parseAllDocuments(String(p)).map((d) => d.toJS() as unknown),
+  );
+
+/** The Talos patches as declared: role patches from `getConfiguration`, node patches from each apply. */
+function talosPatches(record: EngineRecord): TalosPlan {
+  const role = (type: string) =>
+    record.invokes.find((i) => i.token === GET_CONFIGURATION && i.inputs.machineType === type);
+  const applies = record.resources.filter((r) => r.type === CONFIGURATION_APPLY);
+  return {
+    controlplane: documents(role("controlplane")?.inputs.configPatches),
+    worker: documents(role("worker")?.inputs.configPatches),
+    nodes: Object.fromEntries(
+      applies.map((a) => [a.name.replace(/^talos-apply-/, ""), documents(a.inputs.configPatches)]),
+    ),
+  };
+}
+
+/** The exact values the `cilium` release was declared with. */
+function releaseValues(record: EngineRecord): HelmValues {
+  const release = record.resources.find((r) => r.type === HELM_RELEASE && r.inputs.name === "cilium");
+  return (release?.inputs.values ?? {}) as HelmValues;
 }
 
 /** Builds the plan of a stack from its stack file (or `configFile` in the same format). */
@@ -77,7 +111,7 @@ export async function buildPlan(stack: string, configFile?: string): Promise<Pla
       knobs: {},
       resources: [],
       ciliumValues: {},
-      talos: { controlplane: [], worker: [] },
+      talos: EMPTY_TALOS,
     };
   }
   const record = await runProgram(stack, cfg);
@@ -87,7 +121,7 @@ export async function buildPlan(stack: string, configFile?: string): Promise<Pla
     warnings: resolved.warnings,
     knobs: resolved.spec.knobs,
     resources: record.resources.map((r) => ({ type: r.type, name: r.name, parent: nameOfUrn(r.parent) })),
-    ciliumValues: ciliumValues(resolved.spec),
-    talos: talosPatches(resolved.spec),
+    ciliumValues: releaseValues(record),
+    talos: talosPatches(record),
   };
 }

@@ -80,7 +80,11 @@ function parseAll<K extends string>(
 }
 
 /** Resolves a stack's raw config into a ClusterSpec, or returns every problem at once. */
-export function resolveStackConfig(raw: RawConfig, stack: string, limits: Limits = HETZNER_LIMITS): Resolution {
+export function resolveStackConfig(
+  raw: RawConfig,
+  stack: string,
+  limits: Limits = HETZNER_LIMITS,
+): Resolution {
   const problems: Problem[] = unknownKeys(raw);
   const settings = parseAll(
     SETTING_KEYS,
