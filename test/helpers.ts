@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { resolveStackConfig, type RawConfig, type Resolution } from "../components/config/resolve";
 import type { ClusterSpec } from "../components/config/spec";
-import { ROOT, rawConfigOf } from "../tools/planner";
+import { pathToFileURL } from "node:url";
+import { ROOT, rawConfigOf, runProgram, type ProgramLoader, type ProgramRun } from "../tools/planner";
 import { loadStackConfig } from "../tools/stack-files";
 
 export { ROOT };
@@ -40,4 +41,22 @@ export const REFERENCE = resolve(ROOT, "../shared/reference");
 export function reference(relative: string): { path: string; present: boolean; read: () => string } {
   const path = join(REFERENCE, relative);
   return { path, present: existsSync(path), read: () => readFileSync(path, "utf8") };
+}
+
+let runs = 0;
+
+/** Under vitest, a new query string makes the module runner evaluate `index.ts` again. */
+export const importFresh: ProgramLoader = (entry) =>
+  import(/* @vite-ignore */ `${pathToFileURL(entry).href}?run=${++runs}`) as Promise<Record<string, unknown>>;
+
+/** Runs the real `index.ts` under the mock engine with a real stack file (or overrides on top of it). */
+export function runStack(stack: "ci" | "prod", overrides: Record<string, unknown> = {}): Promise<ProgramRun> {
+  const cfg = loadStackConfig(ROOT, join(ROOT, `Pulumi.${stack}.yaml`));
+  const extra = Object.fromEntries(
+    Object.entries(overrides).map(([k, v]) => [
+      `hcloud-talos-cilium:${k}`,
+      typeof v === "string" ? v : JSON.stringify(v),
+    ]),
+  );
+  return runProgram(stack, { config: { ...cfg.config, ...extra }, secretKeys: cfg.secretKeys }, importFresh);
 }

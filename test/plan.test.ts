@@ -39,6 +39,57 @@ describe("npm run plan", () => {
     expect(out.ciliumValues).toEqual(ciliumValues(specOf("ci")));
   });
 
+  it("lists every prod resource with its parent, the release values and the Talos patches per role and node", () => {
+    const r = plan("--stack", "prod", "--json");
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      resources: { type: string; name: string; parent: string }[];
+      ciliumValues: unknown;
+      talos: {
+        controlplane: { kind?: string }[];
+        worker: { kind?: string }[];
+        nodes: Record<string, { kind?: string; hostname?: string }[]>;
+      };
+    };
+    expect(out.resources.filter((x) => x.type === "hcloud:index/server:Server")).toEqual(
+      ["prod-cp-1", "prod-cp-2", "prod-cp-3", "prod-workers-1", "prod-workers-2", "prod-workers-3"].map(
+        (n) => ({ type: "hcloud:index/server:Server", name: `nodes-${n}`, parent: "nodes" }),
+      ),
+    );
+    expect(out.resources).toContainEqual({
+      type: "kubernetes:helm.sh/v3:Release",
+      name: "cilium-release",
+      parent: "cilium",
+    });
+    expect(out.resources).toContainEqual({
+      type: "talos:machine/bootstrap:Bootstrap",
+      name: "talos-bootstrap",
+      parent: "talos",
+    });
+    expect(out.ciliumValues).toEqual(ciliumValues(specOf("prod")));
+    expect(out.talos.controlplane.map((d) => d.kind ?? "v1alpha1 patch")).toEqual([
+      "v1alpha1 patch",
+      "LinkConfig",
+      "DHCPv4Config",
+    ]);
+    expect(out.talos.worker.map((d) => d.kind ?? "v1alpha1 patch")).toEqual([
+      "v1alpha1 patch",
+      "LinkConfig",
+      "DHCPv4Config",
+    ]);
+    expect(Object.keys(out.talos.nodes)).toEqual([
+      "prod-cp-1",
+      "prod-cp-2",
+      "prod-cp-3",
+      "prod-workers-1",
+      "prod-workers-2",
+      "prod-workers-3",
+    ]);
+    expect(out.talos.nodes["prod-workers-2"]).toEqual([
+      { apiVersion: "v1alpha1", kind: "HostnameConfig", auto: "off", hostname: "prod-workers-2" },
+    ]);
+  });
+
   it("exits 1 on a stack file with two broken rules, listing both and declaring nothing", () => {
     const dir = mkdtempSync(join(tmpdir(), "plan-"));
     const file = join(dir, "Pulumi.broken.yaml");

@@ -10,7 +10,7 @@ import { resolveStackConfig, type RawConfig } from "../components/config/resolve
 import type { HelmValues } from "../components/datapath/values";
 import type { Knobs } from "../components/datapath/catalogue";
 import { settle, startEngine, type EngineRecord } from "./mock-engine";
-import { loadStackConfig, type StackConfig } from "./stack-files";
+import { loadStackConfig, SECRET_PLACEHOLDER, type StackConfig } from "./stack-files";
 import { parseAllDocuments } from "yaml";
 
 const GET_CONFIGURATION = "talos:machine/getConfiguration:getConfiguration";
@@ -58,17 +58,47 @@ export function rawConfigOf(config: Readonly<Record<string, string>>): RawConfig
 /** The name part of a URN (`…::name`), "" for none. */
 const nameOfUrn = (urn: string): string => (urn ? urn.slice(urn.lastIndexOf("::") + 2) : "");
 
-/** Runs `index.ts` under the mock engine with a stack's config; returns what it declared. */
-export async function runProgram(stack: string, cfg: StackConfig): Promise<EngineRecord> {
-  const record = await startEngine({ project: PROJECT, stack });
-  pulumi.runtime.setAllConfig(cfg.config, cfg.secretKeys);
-  const entry = require.resolve(join(ROOT, "index.ts"));
-  delete require.cache[entry];
-  // A fresh require runs the program again (the bench and tests plan many stacks in one process).
+/** What one run of the program declared, and what `index.ts` exported (the stack outputs). */
+export interface ProgramRun {
+  readonly record: EngineRecord;
+  readonly outputs: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The offline run never sees a real Hetzner token: when the stack sets none, `hcloud:token` is a
+ * placeholder secret (so the program neither fails nor falls back to the HCLOUD_TOKEN variable).
+ */
+export function withTokenPlaceholder(cfg: StackConfig): StackConfig {
+  if (cfg.config["hcloud:token"] !== undefined) return cfg;
+  return {
+    config: { ...cfg.config, "hcloud:token": SECRET_PLACEHOLDER },
+    secretKeys: [...cfg.secretKeys, "hcloud:token"],
+  };
+}
+
+/** Loads `index.ts` afresh, so that its top level (the program) runs again; returns its exports. */
+export type ProgramLoader = (entry: string) => Promise<Record<string, unknown>>;
+
+/** The loader for node/tsx: drop the cached module, require it again. */
+export const requireFresh: ProgramLoader = (entry) => {
+  const resolved = require.resolve(entry);
+  delete require.cache[resolved];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require(entry);
+  return Promise.resolve(require(resolved) as Record<string, unknown>);
+};
+
+/** Runs `index.ts` under the mock engine with a stack's config; returns what it declared and exported. */
+export async function runProgram(
+  stack: string,
+  cfg: StackConfig,
+  load: ProgramLoader = requireFresh,
+): Promise<ProgramRun> {
+  const record = await startEngine({ project: PROJECT, stack });
+  const offline = withTokenPlaceholder(cfg);
+  pulumi.runtime.setAllConfig(offline.config, offline.secretKeys);
+  const outputs = await load(join(ROOT, "index.ts"));
   await settle();
-  return record;
+  return { record, outputs };
 }
 
 const EMPTY_TALOS: TalosPlan = { controlplane: [], worker: [], nodes: {} };
@@ -114,7 +144,7 @@ export async function buildPlan(stack: string, configFile?: string): Promise<Pla
       talos: EMPTY_TALOS,
     };
   }
-  const record = await runProgram(stack, cfg);
+  const { record } = await runProgram(stack, cfg);
   return {
     stack,
     problems: [],
