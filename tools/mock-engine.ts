@@ -192,3 +192,22 @@ export async function settle(): Promise<void> {
     if (wait) await wait();
   }
 }
+
+/**
+ * Runs `declare` (the program) and waits for it to settle, with V8 stack capture off meanwhile.
+ * Why: @pulumi/pulumi wraps every promise in `debuggablePromise`, which records `new Error().stack`;
+ * under tsx and vitest each capture is source-mapped, and that was 80% of a 100-node plan (profiled:
+ * 2.3 s → 0.35 s). Stacks come back as soon as the program has settled. `PLAN_STACK_TRACES=1` keeps
+ * them, for debugging a crash inside the program.
+ */
+export async function declareOffline<T>(declare: () => T | Promise<T>): Promise<T> {
+  const limit = Error.stackTraceLimit;
+  if (!process.env.PLAN_STACK_TRACES) Error.stackTraceLimit = 0;
+  try {
+    const result = await declare();
+    await settle();
+    return result;
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}

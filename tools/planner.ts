@@ -9,7 +9,7 @@ import { PROJECT, type Problem } from "../components/config/define";
 import { resolveStackConfig, type RawConfig } from "../components/config/resolve";
 import type { HelmValues } from "../components/datapath/values";
 import type { Knobs } from "../components/datapath/catalogue";
-import { settle, startEngine, type EngineRecord } from "./mock-engine";
+import { declareOffline, startEngine, type EngineRecord } from "./mock-engine";
 import { loadStackConfig, SECRET_PLACEHOLDER, type StackConfig } from "./stack-files";
 import { parseAllDocuments } from "yaml";
 
@@ -96,8 +96,7 @@ export async function runProgram(
   const record = await startEngine({ project: PROJECT, stack });
   const offline = withTokenPlaceholder(cfg);
   pulumi.runtime.setAllConfig(offline.config, offline.secretKeys);
-  const outputs = await load(join(ROOT, "index.ts"));
-  await settle();
+  const outputs = await declareOffline(() => load(join(ROOT, "index.ts")));
   return { record, outputs };
 }
 
