@@ -2,26 +2,62 @@
  * The plan command as users and tools run it: `npm run plan -- --stack <name> [--config-file] [--json]`.
  * Its JSON is a stable interface (architecture.md); an invalid stack exits 1 listing every problem.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ciliumValues } from "../components/datapath/values";
-import { parseArgs } from "../tools/plan";
-import { ROOT, specOf } from "./helpers";
+import { parseArgs, render } from "../tools/plan";
+import { buildPlan } from "../tools/planner";
+import { importFresh, ROOT, specOf } from "./helpers";
 
-function plan(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "tools/plan.ts"), ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+interface CliRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
 }
+
+/** Runs the plan command as a user does, in its own process. */
+function plan(...args: string[]): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "tools/plan.ts"), ...args], {
+      cwd: ROOT,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** A stack file in a temporary folder. */
+function stackFile(name: string, lines: string[]): string {
+  const file = join(mkdtempSync(join(tmpdir(), "plan-")), `Pulumi.${name}.yaml`);
+  writeFileSync(file, ["config:", ...lines, ""].join("\n"));
+  return file;
+}
+
+// The two command runs (each a process with its own module loading) start together.
+let ciRun: CliRun;
+let brokenRun: CliRun;
+beforeAll(async () => {
+  const broken = stackFile("broken", [
+    "  hcloud-talos-cilium:adminCidrs: [203.0.113.0/24]",
+    "  hcloud-talos-cilium:hubble: false",
+    "  hcloud-talos-cilium:datapathMode: netkit",
+  ]);
+  [ciRun, brokenRun] = await Promise.all([
+    plan("--stack", "ci", "--json"),
+    plan("--stack", "broken", "--config-file", broken, "--json"),
+  ]);
+}, 60_000);
 
 describe("npm run plan", () => {
   it("prints the ci stack's plan as JSON with no problems and the exact Helm values", () => {
-    const r = plan("--stack", "ci", "--json");
+    const r = ciRun;
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(Object.keys(out)).toEqual([
@@ -39,10 +75,9 @@ describe("npm run plan", () => {
     expect(out.ciliumValues).toEqual(ciliumValues(specOf("ci")));
   });
 
-  it("lists every prod resource with its parent, the release values and the Talos patches per role and node", () => {
-    const r = plan("--stack", "prod", "--json");
-    expect(r.status).toBe(0);
-    const out = JSON.parse(r.stdout) as {
+  it("lists every prod resource with its parent, the release values and the Talos patches per role and node", async () => {
+    // In-process (the same function the command calls), through JSON as the command prints it.
+    const out = JSON.parse(JSON.stringify(await buildPlan("prod", undefined, importFresh))) as {
       resources: { type: string; name: string; parent: string }[];
       ciliumValues: unknown;
       talos: {
@@ -91,19 +126,7 @@ describe("npm run plan", () => {
   });
 
   it("exits 1 on a stack file with two broken rules, listing both and declaring nothing", () => {
-    const dir = mkdtempSync(join(tmpdir(), "plan-"));
-    const file = join(dir, "Pulumi.broken.yaml");
-    writeFileSync(
-      file,
-      [
-        "config:",
-        "  hcloud-talos-cilium:adminCidrs: [203.0.113.0/24]",
-        "  hcloud-talos-cilium:hubble: false",
-        "  hcloud-talos-cilium:datapathMode: netkit",
-        "",
-      ].join("\n"),
-    );
-    const r = plan("--stack", "broken", "--config-file", file, "--json");
+    const r = brokenRun;
     expect(r.status).toBe(1);
     const out = JSON.parse(r.stdout) as {
       problems: { key: string; message: string }[];
@@ -122,15 +145,21 @@ describe("npm run plan", () => {
     expect(out.resources).toEqual([]);
   });
 
-  it("prints the problems for a person without --json", () => {
-    const dir = mkdtempSync(join(tmpdir(), "plan-"));
-    const file = join(dir, "Pulumi.x.yaml");
-    writeFileSync(file, "config:\n  hcloud-talos-cilium:adminCidrs: []\n");
-    const r = plan("--stack", "x", "--config-file", file);
-    expect(r.status).toBe(1);
-    expect(r.stdout).toContain(
+  it("prints the problems for a person without --json", async () => {
+    const file = stackFile("x", ["  hcloud-talos-cilium:adminCidrs: []"]);
+    expect(render(await buildPlan("x", file, importFresh))).toContain(
       "1 problem(s); nothing would be created or changed:\n  ✗ hcloud-talos-cilium:adminCidrs = []: nothing could reach",
     );
+  });
+
+  it("prints the resource tree and the values for a person", async () => {
+    const text = render(await buildPlan("ci", undefined, importFresh));
+    expect(text).toContain("Resources (");
+    expect(text).toContain(
+      "hcloud-talos-cilium:hetzner:TalosNodes  nodes\n  hcloud:index/server:Server  nodes-ci-cp-1\n  hcloud:index/server:Server  nodes-ci-workers-1",
+    );
+    expect(text).toContain("Cilium Helm values:\n");
+    expect(text).toContain("Talos patches (controlplane):\n");
   });
 });
 

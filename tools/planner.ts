@@ -129,7 +129,11 @@ function releaseValues(record: EngineRecord): HelmValues {
 }
 
 /** Builds the plan of a stack from its stack file (or `configFile` in the same format). */
-export async function buildPlan(stack: string, configFile?: string): Promise<Plan> {
+export async function buildPlan(
+  stack: string,
+  configFile?: string,
+  load: ProgramLoader = requireFresh,
+): Promise<Plan> {
   const cfg = loadStackConfig(ROOT, configFile ?? join(ROOT, `Pulumi.${stack}.yaml`));
   const resolved = resolveStackConfig(rawConfigOf(cfg.config), stack);
   if (!resolved.ok) {
@@ -143,7 +147,7 @@ export async function buildPlan(stack: string, configFile?: string): Promise<Pla
       talos: EMPTY_TALOS,
     };
   }
-  const { record } = await runProgram(stack, cfg);
+  const { record } = await runProgram(stack, cfg, load);
   return {
     stack,
     problems: [],
