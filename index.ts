@@ -16,3 +16,7 @@ export const knobs = outputs.knobs;
 export const installerImage = outputs.installerImage;
 /** The Image Factory schematic ID. */
 export const talosSchematicId = outputs.talosSchematicId;
+/** The Talos version every node runs; the next deployment refuses to skip a minor from it. */
+export const talosVersion = outputs.talosVersion;
+/** The Kubernetes version of the cluster; the next deployment refuses to skip a minor from it. */
+export const kubernetesVersion = outputs.kubernetesVersion;

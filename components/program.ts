@@ -1,21 +1,30 @@
 /**
- * The program: config → image → network → endpoint → servers → Talos cluster → Cilium → outputs.
- * `index.ts` exports what this returns; the plan command, the benchmark and the tests run the same
- * function under the mock engine.
+ * The program: config → image → network → endpoint → servers → Talos cluster → Cilium and the cloud
+ * controller → rolling upgrades → outputs. `index.ts` exports what this returns; the plan command, the
+ * benchmark and the tests run the same function under the mock engine.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { Cilium } from "./cilium";
+import { CloudControllerManager, hcloudToken } from "./cloud-controller";
 import { loadClusterSpec } from "./config/read";
 import type { ClusterSpec } from "./config/spec";
 import { ControlPlaneEndpoint, PrivateNetwork, TalosNodes, talosImages } from "./hetzner";
 import { TalosCluster, TalosImage } from "./talos";
+import { checkedUpgradePath, deployedVersions, TalosUpgrades } from "./upgrades";
 
 /**
  * Declares every resource of the stack and returns the stack outputs. `spec` defaults to the stack's
  * config, read and validated before anything is declared; the benchmark passes one it resolved itself.
  */
 export function program(spec: ClusterSpec = loadClusterSpec()) {
+  // The cloud controller needs the Hetzner token in the cluster: a missing one fails before anything.
+  const token = hcloudToken();
+  // What the last deployment ran. A version change that skips a minor rejects this; everything that
+  // pushes Talos config or upgrades a node takes its input through it, so it fails the preview instead.
+  const deployed = checkedUpgradePath(spec.settings, deployedVersions(`${spec.stack}-deployed`));
   // The Image Factory schematic comes first: the servers select the Talos snapshot labelled with its ID.
   const image = new TalosImage("talos-image", { spec });
+  const installerImage = pulumi.all([deployed, image.installerImage]).apply(([, installer]) => installer);
   const network = new PrivateNetwork(spec.stack, { spec });
   const endpoint = new ControlPlaneEndpoint(`${spec.stack}-api`, {
     spec,
@@ -34,9 +43,28 @@ export function program(spec: ClusterSpec = loadClusterSpec()) {
     spec,
     endpoint: { host: endpoint.host, addresses: endpoint.addresses },
     nodes: servers.nodes,
-    installerImage: image.installerImage,
+    installerImage,
+    // The hcloud cloud-controller-manager initializes the nodes (provider IDs, addresses, zones).
+    externalCloudProvider: true,
   });
-  new Cilium("cilium", { spec, kubeconfig: cluster.kubeconfig, cluster: [cluster.bootstrap] });
+  const cilium = new Cilium("cilium", { spec, kubeconfig: cluster.kubeconfig, cluster: [cluster.bootstrap] });
+  // Not ordered after the Cilium release: that release waits for hubble-relay and the SPIRE server,
+  // which cannot schedule until this controller has removed the nodes' uninitialized taint. Its own
+  // pod needs the CNI, so in the cluster it starts after the Cilium agents anyway.
+  const ccm = new CloudControllerManager("hcloud-ccm", {
+    spec,
+    networkId: network.networkId,
+    token,
+    provider: cilium.provider,
+  });
+  const upgrades = new TalosUpgrades("upgrades", {
+    spec,
+    nodes: servers.nodes.map((n) => ({ ...n, address: n.publicAddress })),
+    schematicId: image.schematicId,
+    installerImage,
+    talosconfig: cluster.talosconfig,
+    after: [...cluster.applies, cilium.release, ccm.release],
+  });
   return {
     /** The Kubernetes API endpoint. */
     endpoint: cluster.kubernetesEndpoint,
@@ -50,5 +78,9 @@ export function program(spec: ClusterSpec = loadClusterSpec()) {
     installerImage: image.installerImage,
     /** The Image Factory schematic ID (label `talos-schematic` of the snapshot: its first 32 characters). */
     talosSchematicId: image.schematicId,
+    /** The Talos version every node runs (the next deployment's upgrade check starts from it). */
+    talosVersion: upgrades.talosVersion,
+    /** The Kubernetes version of the cluster (likewise). */
+    kubernetesVersion: upgrades.kubernetesVersion,
   };
 }

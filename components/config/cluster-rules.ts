@@ -73,6 +73,34 @@ const versions: Check = (s) => {
   return out;
 };
 
+/** The oldest cloud-controller-manager that survives Hetzner's removal of the `datacenter` API property. */
+export const MIN_CCM_VERSION = "1.30.1";
+
+const semver = (v: string): number[] => v.split(".").map(Number);
+const below = (a: string, b: string): boolean => {
+  const [a1 = 0, a2 = 0, a3 = 0] = semver(a);
+  const [b1 = 0, b2 = 0, b3 = 0] = semver(b);
+  return (a1 - b1 || a2 - b2 || a3 - b3) < 0;
+};
+
+// Hetzner's notice to hcloud-cloud-controller-manager users (May 2026): from 1 July 2026 the API no
+// longer returns `datacenter` for servers and primary IPs, and releases before 1.30.1 crash on it. The
+// values (networking.*, env) are those of the 1.x chart.
+const cloudController: Check = (s) =>
+  /^1\.\d+\.\d+$/.test(s.hcloudCcmVersion) && !below(s.hcloudCcmVersion, MIN_CCM_VERSION)
+    ? []
+    : [
+        {
+          key: "hcloudCcmVersion",
+          value: s.hcloudCcmVersion,
+          finding: {
+            why: `releases before ${MIN_CCM_VERSION} read the server "datacenter" property Hetzner's API no longer returns (they crash), and the values target the 1.x chart`,
+            allowed: `1.x from ${MIN_CCM_VERSION}`,
+            fix: "set hcloudCcmVersion to 1.33.0 or a newer 1.x release",
+          },
+        },
+      ];
+
 const CIDR_KEYS = ["networkCidr", "nodeSubnetCidr", "podCidr", "serviceCidr"] as const;
 
 const cidrs: Check = (s) => {
@@ -252,7 +280,7 @@ const access: Check = (s) => {
 };
 
 /** Every cluster-settings rule, each returning zero or more findings. */
-export const CLUSTER_CHECKS: readonly Check[] = [versions, cidrs, pools, limits, access];
+export const CLUSTER_CHECKS: readonly Check[] = [versions, cloudController, cidrs, pools, limits, access];
 
 /** Runs the cluster rules. */
 export function checkSettings(s: Settings, limits: Limits = HETZNER_LIMITS): Problem[] {

@@ -46,6 +46,12 @@ export const SETTINGS = {
     pattern: /^\d+\.\d+\.\d+$/,
     expected: "a chart version such as 1.20.0",
   }),
+  hcloudCcmVersion: text({
+    default: "1.33.0",
+    description: "hcloud cloud-controller-manager Helm chart version (charts.hetzner.cloud)",
+    pattern: /^\d+\.\d+\.\d+$/,
+    expected: "a chart version such as 1.33.0",
+  }),
   talosImageId: integer({
     default: 0,
     min: 0,

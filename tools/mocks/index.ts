@@ -5,11 +5,16 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Outputs, State } from "./types";
+import { COMMAND_OUTPUTS } from "./command";
 import { HCLOUD_OUTPUTS } from "./hcloud";
 import { TALOS_OUTPUTS } from "./talos";
 
 /** Computed outputs per resource type or invoke token. Unlisted types echo their inputs. */
-export const COMPUTED: Readonly<Record<string, Outputs>> = { ...HCLOUD_OUTPUTS, ...TALOS_OUTPUTS };
+export const COMPUTED: Readonly<Record<string, Outputs>> = {
+  ...HCLOUD_OUTPUTS,
+  ...TALOS_OUTPUTS,
+  ...COMMAND_OUTPUTS,
+};
 
 /** A stable numeric ID for a name (FNV-1a, 31 bits). */
 export function numericId(name: string): string {

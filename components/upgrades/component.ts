@@ -1,0 +1,102 @@
+/**
+ * Rolling upgrades with `talosctl`, run by `pulumi up` on the runner: one command per node, each after
+ * the previous (control planes first, then workers), each upgrading its node to the Image Factory
+ * installer of the stack's schematic and Talos version and waiting for `talosctl health`; then one
+ * `talosctl upgrade-k8s`. A command runs only when its triggers change (Talos version and schematic;
+ * the Kubernetes version) or when it is first created, and its script is a no-op on a node that already
+ * runs the target. Servers are never replaced for an upgrade (their image is ignored after creation).
+ */
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterSpec } from "../config/spec";
+import { talosMinor } from "../datapath/kernel";
+import { planUpgrades, type UpgradeNode } from "./plan";
+import {
+  kubernetesUpgradeScript,
+  NO_OP_UPDATE,
+  SHELL,
+  talosStepEnvironment,
+  talosUpgradeScript,
+} from "./scripts";
+
+/** Arguments of {@link TalosUpgrades}. */
+export interface TalosUpgradesArgs {
+  /** The resolved stack (target Talos and Kubernetes versions). @default none, required */
+  readonly spec: ClusterSpec;
+  /** The nodes in plan order, with the address the runner reaches their Talos API at. @default none, required */
+  readonly nodes: readonly UpgradeNode<pulumi.Input<string>>[];
+  /** The Image Factory schematic ID (`TalosImage.schematicId`). @default none, required */
+  readonly schematicId: pulumi.Input<string>;
+  /** The installer of that schematic and version (`factory.talos.dev/hcloud-installer/<id>:<version>`). @default none, required */
+  readonly installerImage: pulumi.Input<string>;
+  /** The talosconfig (secret; `TalosCluster.talosconfig`). @default none, required */
+  readonly talosconfig: pulumi.Input<string>;
+  /** What the first step waits for: the config applies, the cluster's releases. @default [] */
+  readonly after?: readonly pulumi.Resource[];
+}
+
+/** The rolling Talos upgrade of every node, then the Kubernetes upgrade. */
+export class TalosUpgrades extends pulumi.ComponentResource {
+  /** One command per node, in execution order. */
+  declare readonly steps: readonly command.local.Command[];
+  /** `talosctl upgrade-k8s`, after the last step. */
+  declare readonly kubernetes: command.local.Command;
+  /** The Talos version every node runs, known once every step has run (or had nothing to do). */
+  declare readonly talosVersion: pulumi.Output<string>;
+  /** The Kubernetes version of the cluster, known once `upgrade-k8s` has run. */
+  declare readonly kubernetesVersion: pulumi.Output<string>;
+
+  constructor(name: string, args: TalosUpgradesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hcloud-talos-cilium:upgrades:TalosUpgrades", name, {}, opts);
+    const { spec } = args;
+    const { talosVersion, kubernetesVersion } = spec.settings;
+    const talosctl = `v${talosMinor(spec.talosVersion)}.x`;
+    const plan = planUpgrades(args.nodes);
+    const talosconfig = pulumi.secret(args.talosconfig);
+    const target = {
+      version: talosVersion,
+      schematicId: args.schematicId,
+      installerImage: args.installerImage,
+    };
+
+    // A chain: each step depends on the one before, so one node at a time, control planes first.
+    let previous: pulumi.Resource[] = [...(args.after ?? [])];
+    const steps = plan.steps.map((step) => {
+      const upgrade = new command.local.Command(
+        `${name}-${step.node}`,
+        {
+          interpreter: [...SHELL],
+          create: talosUpgradeScript(talosctl),
+          update: NO_OP_UPDATE,
+          environment: { ...talosStepEnvironment(step, plan, target), TALOSCONFIG_CONTENT: talosconfig },
+          // Only these re-run a step (as a replacement, which runs `create`).
+          triggers: [talosVersion, args.schematicId],
+        },
+        { parent: this, dependsOn: previous },
+      );
+      previous = [upgrade];
+      return upgrade;
+    });
+    const kubernetes = new command.local.Command(
+      `${name}-kubernetes`,
+      {
+        interpreter: [...SHELL],
+        create: kubernetesUpgradeScript(talosctl),
+        update: NO_OP_UPDATE,
+        environment: {
+          HEALTH_ADDRESS: plan.healthAddress,
+          KUBERNETES_VERSION: kubernetesVersion,
+          TALOSCONFIG_CONTENT: talosconfig,
+        },
+        triggers: [kubernetesVersion],
+      },
+      { parent: this, dependsOn: previous },
+    );
+
+    this.steps = steps;
+    this.kubernetes = kubernetes;
+    this.talosVersion = pulumi.all(steps.map((s) => s.id)).apply(() => talosVersion);
+    this.kubernetesVersion = kubernetes.id.apply(() => kubernetesVersion);
+    this.registerOutputs({ talosVersion: this.talosVersion, kubernetesVersion: this.kubernetesVersion });
+  }
+}

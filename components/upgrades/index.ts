@@ -1,0 +1,21 @@
+/**
+ * Day-2 upgrades: the supported version changes (pure, `path.ts`), the rolling order (pure,
+ * `plan.ts`), the scripts (pure, `scripts.ts`), what the last deployment ran (`deployed.ts`, a
+ * StackReference to the stack itself) and the component of `talosctl` commands.
+ */
+export { TalosUpgrades, type TalosUpgradesArgs } from "./component";
+export { checkedUpgradePath, DEPLOYED_OUTPUTS, deployedVersions, selfReferenceName } from "./deployed";
+export { talosUpgradePath, upgradeProblems, type DeployedVersions } from "./path";
+export { planUpgrades, type UpgradeNode, type UpgradePlan, type UpgradeStep } from "./plan";
+export {
+  DEFAULT_SCHEMATIC_ID,
+  HEALTH_TIMEOUT,
+  KUBERNETES_STEP_ENV,
+  kubernetesUpgradeScript,
+  NO_OP_UPDATE,
+  SHELL,
+  TALOS_STEP_ENV,
+  talosStepEnvironment,
+  talosUpgradeScript,
+  type TalosTarget,
+} from "./scripts";

@@ -1,0 +1,144 @@
+/**
+ * The shell scripts of the upgrade commands and their environments (pure). The scripts are POSIX sh
+ * with `set -eu` and take every value from the environment, so a value never needs quoting and the
+ * script text is the same for every node. The talosconfig arrives as a secret variable, is written to
+ * a private temporary file that is deleted on exit, and is never printed.
+ *
+ * Facts (Talos v1.13 docs): `talosctl version` prints the server's `Tag:`; Image Factory images carry
+ * their schematic ID as the version of an extension named `schematic` (`talosctl get extensions`); the
+ * default schematic (no customization) is the well-known ID below; `talosctl upgrade --wait` returns
+ * once the node is back; `talosctl upgrade-k8s --to` skips every component already at the version.
+ */
+
+/** The Image Factory's default schematic (no customization): its images may carry no schematic extension. */
+export const DEFAULT_SCHEMATIC_ID = "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba";
+
+/** The interpreter of every script: POSIX sh, on every runner (the provider's default is cmd on Windows). */
+export const SHELL = ["/bin/sh", "-c"] as const;
+
+/** How long `talosctl health` waits after each node. */
+export const HEALTH_TIMEOUT = "10m";
+
+/**
+ * The `update` of every upgrade command. Only the triggers (versions, schematic) may run an upgrade;
+ * they replace the command, which runs `create`. Any other input change (a renewed talosconfig, a new
+ * address) is an update, and an update does nothing.
+ */
+export const NO_OP_UPDATE = ": 'only a trigger change (versions, schematic) upgrades: nothing to do'";
+
+/** The variables of the Talos step's environment. */
+export const TALOS_STEP_ENV = [
+  "NODE_NAME",
+  "NODE_ADDRESS",
+  "TARGET_VERSION",
+  "TARGET_SCHEMATIC",
+  "INSTALLER_IMAGE",
+  "HEALTH_ADDRESS",
+  "CONTROL_PLANE_IPS",
+  "WORKER_IPS",
+  "TALOSCONFIG_CONTENT",
+] as const;
+
+/** The variables of the Kubernetes step's environment. */
+export const KUBERNETES_STEP_ENV = ["HEALTH_ADDRESS", "KUBERNETES_VERSION", "TALOSCONFIG_CONTENT"] as const;
+
+/** The common head: talosctl present, the talosconfig in a private file, `on <address> <args>`. */
+function prelude(talosctlVersion: string): string {
+  return `set -eu
+if ! command -v talosctl >/dev/null 2>&1; then
+  echo "talosctl is required on the machine running pulumi: install talosctl ${talosctlVersion} from https://github.com/siderolabs/talos/releases and put it on PATH (README, Day-2)" >&2
+  exit 127
+fi
+umask 077
+TALOSCONFIG=$(mktemp)
+export TALOSCONFIG
+trap 'rm -f "$TALOSCONFIG"' EXIT
+trap 'exit 130' HUP INT TERM
+printf '%s\\n' "$TALOSCONFIG_CONTENT" >"$TALOSCONFIG"
+unset TALOSCONFIG_CONTENT
+on() {
+  on_address=$1
+  shift
+  talosctl --endpoints "$on_address" --nodes "$on_address" "$@"
+}
+`;
+}
+
+/**
+ * The Talos step: a no-op when the node already runs the target version and schematic; otherwise
+ * `talosctl upgrade --wait` to the installer image, a check that the node did not roll back, and
+ * `talosctl health` before the next node's step may start.
+ */
+export function talosUpgradeScript(talosctlVersion: string): string {
+  return `${prelude(talosctlVersion)}running_version() {
+  on "$1" version | awk '/^Server:/ { server = 1 } server && $1 == "Tag:" { print $2; exit }'
+}
+running=$(running_version "$NODE_ADDRESS")
+if [ -z "$running" ]; then
+  echo "could not read the Talos version of $NODE_NAME ($NODE_ADDRESS) from talosctl version" >&2
+  exit 1
+fi
+extensions=$(on "$NODE_ADDRESS" get extensions)
+schematic=$(printf '%s\\n' "$extensions" | awk '{ for (i = 1; i < NF; i++) if ($i == "schematic") { print $(i + 1); exit } }')
+if [ -z "$schematic" ]; then
+  schematic=${DEFAULT_SCHEMATIC_ID}
+fi
+if [ "$running" = "$TARGET_VERSION" ] && [ "$schematic" = "$TARGET_SCHEMATIC" ]; then
+  echo "$NODE_NAME runs Talos $running with schematic $schematic: nothing to do"
+  exit 0
+fi
+echo "$NODE_NAME: Talos $running (schematic $schematic) -> $INSTALLER_IMAGE"
+on "$NODE_ADDRESS" upgrade --image "$INSTALLER_IMAGE" --wait
+now=$(running_version "$NODE_ADDRESS")
+if [ "$now" != "$TARGET_VERSION" ]; then
+  echo "$NODE_NAME runs Talos $now after the upgrade, not $TARGET_VERSION: it rolled back (see talosctl dmesg)" >&2
+  exit 1
+fi
+set -- --wait-timeout ${HEALTH_TIMEOUT} --control-plane-nodes "$CONTROL_PLANE_IPS"
+if [ -n "$WORKER_IPS" ]; then
+  set -- "$@" --worker-nodes "$WORKER_IPS"
+fi
+on "$HEALTH_ADDRESS" health "$@"
+echo "$NODE_NAME upgraded to $TARGET_VERSION; the cluster is healthy"
+`;
+}
+
+/**
+ * The Kubernetes step, after every Talos step: `talosctl upgrade-k8s --to` on the first control plane.
+ * It is its own no-op: each component (API server, controller manager, scheduler, kubelets) already at
+ * the version is skipped on each node, so a re-run after a partial failure finishes the job.
+ */
+export function kubernetesUpgradeScript(talosctlVersion: string): string {
+  return `${prelude(talosctlVersion)}echo "Kubernetes -> $KUBERNETES_VERSION (components already at it are skipped)"
+on "$HEALTH_ADDRESS" upgrade-k8s --to "$KUBERNETES_VERSION"
+`;
+}
+
+/** The target of the Talos steps. */
+export interface TalosTarget<V> {
+  readonly version: string;
+  readonly schematicId: V;
+  readonly installerImage: V;
+}
+
+/** The environment of one Talos step, without the talosconfig. */
+export function talosStepEnvironment<V>(
+  step: { readonly node: string; readonly address: V },
+  plan: {
+    readonly healthAddress: V;
+    readonly controlPlaneIps: readonly string[];
+    readonly workerIps: readonly string[];
+  },
+  target: TalosTarget<V>,
+): Record<Exclude<(typeof TALOS_STEP_ENV)[number], "TALOSCONFIG_CONTENT">, V | string> {
+  return {
+    NODE_NAME: step.node,
+    NODE_ADDRESS: step.address,
+    TARGET_VERSION: target.version,
+    TARGET_SCHEMATIC: target.schematicId,
+    INSTALLER_IMAGE: target.installerImage,
+    HEALTH_ADDRESS: plan.healthAddress,
+    CONTROL_PLANE_IPS: plan.controlPlaneIps.join(","),
+    WORKER_IPS: plan.workerIps.join(","),
+  };
+}

@@ -1,0 +1,275 @@
+/**
+ * Day 2 of the whole program under the mock engine: the cloud controller and external cloud provider
+ * wired in, the rolling upgrade per node, what a Talos version change does (and does not do: replace a
+ * server), and the changes refused at preview (a skipped minor, a Kubernetes version Talos does not
+ * support, a missing token), each naming its key.
+ */
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parseAllDocuments } from "yaml";
+import { afterEach, describe, expect, it } from "vitest";
+import { PROJECT } from "../components/config/define";
+import { program } from "../components/program";
+import { DEPLOYED_OUTPUTS } from "../components/upgrades";
+import { settle, startEngine, type EngineRecord, type Registration } from "../tools/mock-engine";
+import { numericId } from "../tools/mocks";
+import { clearLastDeployment, setLastDeployment } from "../tools/mocks/command";
+import { mockIpv4 } from "../tools/mocks/hcloud";
+import type { ProgramRun } from "../tools/planner";
+import { loadStackConfig } from "../tools/stack-files";
+import { ROOT, runStack } from "./helpers";
+
+const COMMAND = "command:local:Command";
+const SERVER = "hcloud:index/server:Server";
+const APPLY = "talos:machine/configurationApply:ConfigurationApply";
+/** The mock Schematic's ID (unlisted types get `<name>-id`). */
+const SCHEMATIC = "talos-image-schematic-id";
+
+const ofType = (record: EngineRecord, type: string): Registration[] =>
+  record.resources.filter((r) => r.type === type);
+const named = (record: EngineRecord, name: string): Registration => {
+  const r = record.resources.find((x) => x.name === name);
+  if (!r) throw new Error(`no resource ${name}`);
+  return r;
+};
+const valueOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
+/** The public IPv4 the mock engine gives a server. */
+const publicIp = (node: string): string => mockIpv4(numericId(`${SERVER}/nodes-${node}`));
+
+afterEach(async () => {
+  await settle();
+  clearLastDeployment();
+});
+
+interface Preview {
+  readonly record: EngineRecord;
+  /** What `program()` threw while declaring (a config or token problem). */
+  readonly thrown: unknown;
+  /** What the language host would report afterwards: rejections nothing handled. */
+  readonly reported: readonly unknown[];
+}
+
+/**
+ * `pulumi preview` of a stack file with overrides, as the language host runs it: `program()` under the
+ * mock engine in preview mode, the last deployment's outputs as given, unhandled rejections collected
+ * (the host logs each RunError's message and fails the preview).
+ */
+async function preview(
+  stack: "ci" | "prod",
+  opts: { overrides?: Record<string, string>; deployed?: Record<string, string>; token?: boolean } = {},
+): Promise<Preview> {
+  const cfg = loadStackConfig(ROOT, join(ROOT, `Pulumi.${stack}.yaml`));
+  const record = await startEngine({ project: PROJECT, stack, preview: true });
+  const overrides = Object.fromEntries(
+    Object.entries(opts.overrides ?? {}).map(([k, v]) => [`${PROJECT}:${k}`, v]),
+  );
+  const token: Record<string, string> = opts.token === false ? {} : { "hcloud:token": "preview-token" };
+  pulumi.runtime.setAllConfig({ ...cfg.config, ...overrides, ...token }, Object.keys(token));
+  setLastDeployment(opts.deployed ?? {});
+  const reported = new Set<unknown>();
+  const listeners = process.listeners("unhandledRejection");
+  process.removeAllListeners("unhandledRejection");
+  process.on("unhandledRejection", (err) => reported.add(err));
+  const envToken = process.env.HCLOUD_TOKEN;
+  delete process.env.HCLOUD_TOKEN;
+  let thrown: unknown;
+  try {
+    program();
+    await settle();
+    await new Promise((r) => setTimeout(r, 20));
+  } catch (err) {
+    thrown = err;
+  } finally {
+    if (envToken !== undefined) process.env.HCLOUD_TOKEN = envToken;
+    process.removeAllListeners("unhandledRejection");
+    for (const l of listeners) process.on("unhandledRejection", l);
+  }
+  return { record, thrown, reported: [...reported] };
+}
+
+const messages = (errors: readonly unknown[]): string[] => errors.map((e) => (e as Error).message);
+
+describe("refused at preview, naming the key", () => {
+  it("a Talos upgrade that skips a minor: the preview fails and no node is configured or upgraded", async () => {
+    const p = await preview("prod", { deployed: { talosVersion: "v1.11.5", kubernetesVersion: "1.36.3" } });
+    expect(p.thrown).toBeUndefined();
+    expect(p.reported.length).toBeGreaterThan(0);
+    expect(p.reported.every((e) => pulumi.RunError.isInstance(e))).toBe(true);
+    const [message] = messages(p.reported);
+    expect(message).toContain(
+      'The version change is not a supported upgrade; no node was touched:\n  - hcloud-talos-cilium:talosVersion = "v1.13.9": the nodes run v1.11.5',
+    );
+    expect(message).toContain("v1.11.5 → v1.11.x → v1.12.x → v1.13.9");
+    expect([ofType(p.record, APPLY), ofType(p.record, COMMAND)]).toEqual([[], []]);
+  });
+
+  it("a Kubernetes upgrade that skips a minor", async () => {
+    const p = await preview("ci", { deployed: { talosVersion: "v1.13.9", kubernetesVersion: "1.34.2" } });
+    expect(messages(p.reported)[0]).toContain(
+      'hcloud-talos-cilium:kubernetesVersion = "1.36.3": the cluster runs Kubernetes 1.34.2 (this stack\'s last deployment), and `talosctl upgrade-k8s` moves one minor at a time',
+    );
+    expect([ofType(p.record, APPLY), ofType(p.record, COMMAND)]).toEqual([[], []]);
+  });
+
+  it("a Kubernetes version outside the range Talos supports: nothing is declared", async () => {
+    const p = await preview("ci", { overrides: { kubernetesVersion: "1.30.4" } });
+    expect(pulumi.RunError.isInstance(p.thrown)).toBe(true);
+    expect((p.thrown as Error).message).toContain(
+      'hcloud-talos-cilium:kubernetesVersion = "1.30.4": Talos v1.13.9 supports Kubernetes 1.31 to 1.36. Allowed: 1.31.x to 1.36.x.',
+    );
+    expect(p.record.resources).toEqual([]);
+  });
+
+  it("a missing Hetzner token: nothing is declared, and both sources are named", async () => {
+    const p = await preview("ci", { token: false });
+    expect(pulumi.RunError.isInstance(p.thrown)).toBe(true);
+    expect((p.thrown as Error).message).toContain("hcloud:token");
+    expect((p.thrown as Error).message).toContain("HCLOUD_TOKEN");
+    expect(p.record.resources).toEqual([]);
+  });
+
+  it("but not a supported upgrade (one patch), nor a first deployment", async () => {
+    const deployments: Record<string, string>[] = [
+      { talosVersion: "v1.13.8", kubernetesVersion: "1.36.2" },
+      {},
+    ];
+    for (const deployed of deployments) {
+      const p = await preview("prod", { deployed });
+      expect([p.thrown, p.reported]).toEqual([undefined, []]);
+      expect(ofType(p.record, COMMAND)).toHaveLength(7);
+    }
+  });
+});
+
+describe("the cloud controller in the program", () => {
+  it("runs every kubelet with an external cloud provider", async () => {
+    const { record } = await runStack("ci");
+    const patches = record.invokes
+      .filter((i) => i.token === "talos:machine/getConfiguration:getConfiguration")
+      .map((i) => [
+        i.inputs.machineType,
+        (i.inputs.configPatches as string[])
+          .flatMap((p) => parseAllDocuments(p).map((d) => d.toJS() as Record<string, unknown>))
+          .map((d) => (d.cluster as Record<string, unknown> | undefined)?.externalCloudProvider)
+          .find((x) => x !== undefined),
+      ]);
+    expect(patches).toEqual([
+      ["controlplane", { enabled: true }],
+      ["worker", { enabled: true }],
+    ]);
+  });
+
+  it("installs the release and its Secret with the cluster's provider, the network ID and the token as a secret", async () => {
+    const { record } = await runStack("ci");
+    const secret = named(record, "hcloud-ccm-secret");
+    expect(secret.inputs.stringData).toEqual({
+      token: "[secret]",
+      network: numericId("hcloud:index/network:Network/ci-network"),
+    });
+    expect(secret.secretInputs).toEqual(["stringData"]);
+    const release = named(record, "hcloud-ccm-release");
+    expect(release.inputs).toMatchObject({ name: "hcloud-cloud-controller-manager", version: "1.33.0" });
+    const provider = named(record, "cilium-k8s").urn;
+    expect([
+      release.provider.startsWith(`${provider}::`),
+      secret.provider.startsWith(`${provider}::`),
+    ]).toEqual([true, true]);
+    // Not after the Cilium release, which waits for pods that only an initialized node can run.
+    expect(release.dependsOn).toEqual([secret.urn]);
+  });
+});
+
+describe("the rolling upgrade in the program", () => {
+  it("gives every node one command, control planes first, with its public address and the stack's installer", async () => {
+    const { record } = await runStack("prod");
+    const nodes = [
+      "prod-cp-1",
+      "prod-cp-2",
+      "prod-cp-3",
+      "prod-workers-1",
+      "prod-workers-2",
+      "prod-workers-3",
+    ];
+    const steps = ofType(record, COMMAND).slice(0, -1);
+    expect(steps.map((s) => s.name)).toEqual(nodes.map((n) => `upgrades-${n}`));
+    expect(
+      steps.map((s) => {
+        const env = s.inputs.environment as Record<string, string>;
+        return [env.NODE_NAME, env.NODE_ADDRESS, env.INSTALLER_IMAGE, env.HEALTH_ADDRESS];
+      }),
+    ).toEqual(
+      nodes.map((n) => [
+        n,
+        publicIp(n),
+        `factory.talos.dev/hcloud-installer/${SCHEMATIC}:v1.13.9`,
+        publicIp("prod-cp-1"),
+      ]),
+    );
+    expect(steps.map((s) => s.inputs.triggers)).toEqual(steps.map(() => ["v1.13.9", SCHEMATIC]));
+  });
+
+  it("starts after every config apply and both releases, one node at a time, upgrade-k8s last", async () => {
+    const { record } = await runStack("prod");
+    const all = ofType(record, COMMAND);
+    // Recorded dependencies include those of the inputs (servers, secrets): check containment.
+    expect(all[0]?.dependsOn).toEqual(
+      expect.arrayContaining([
+        ...ofType(record, APPLY).map((a) => a.urn),
+        named(record, "cilium-release").urn,
+        named(record, "hcloud-ccm-release").urn,
+      ]),
+    );
+    const commandDeps = all.map((c) => c.dependsOn.filter((urn) => all.some((x) => x.urn === urn)));
+    expect(commandDeps).toEqual([[], ...all.slice(0, -1).map((c) => [c.urn])]);
+    expect(all.at(-1)?.name).toBe("upgrades-kubernetes");
+  });
+
+  it("exports the versions the next deployment's check starts from", async () => {
+    const run = await runStack("prod");
+    expect(Object.keys(run.outputs)).toEqual(expect.arrayContaining([...DEPLOYED_OUTPUTS]));
+    const out = run.outputs as Record<string, pulumi.Output<string>>;
+    expect([
+      await valueOf(out.talosVersion as pulumi.Output<string>),
+      await valueOf(out.kubernetesVersion as pulumi.Output<string>),
+    ]).toEqual(["v1.13.9", "1.36.3"]);
+  });
+});
+
+describe("a Talos version change", () => {
+  const runs: Record<string, ProgramRun> = {};
+  const run = async (talosVersion: string, key = talosVersion): Promise<ProgramRun> =>
+    (runs[key] ??= await runStack("prod", { talosVersion }));
+
+  it("changes the triggers of every node's command, and of nothing else", async () => {
+    const before = ofType((await run("v1.13.8")).record, COMMAND);
+    const after = ofType((await run("v1.13.9")).record, COMMAND);
+    const changed = after.filter(
+      (c, i) => JSON.stringify(c.inputs.triggers) !== JSON.stringify(before[i]?.inputs.triggers),
+    );
+    expect(changed.map((c) => c.name)).toEqual(after.slice(0, -1).map((c) => c.name));
+  });
+
+  it("with no change, leaves every command's inputs and triggers as they were: nothing runs", async () => {
+    const first = ofType((await run("v1.13.9")).record, COMMAND);
+    const second = ofType((await run("v1.13.9", "again")).record, COMMAND);
+    expect(second.map((c) => [c.name, c.inputs])).toEqual(first.map((c) => [c.name, c.inputs]));
+  });
+
+  it("replaces no server: same inputs and options, the image (looked up for the new version) ignored", async () => {
+    const before = await run("v1.13.8");
+    const after = await run("v1.13.9");
+    const servers = (r: ProgramRun) =>
+      ofType(r.record, SERVER).map((s) => [s.name, s.inputs, s.ignoreChanges, s.deleteBeforeReplace]);
+    expect(servers(after)).toEqual(servers(before));
+    expect(ofType(after.record, SERVER).map((s) => s.ignoreChanges)).toEqual(
+      ofType(after.record, SERVER).map(() => ["image", "userData"]),
+    );
+    // The snapshot lookup does follow the version: only ignoreChanges keeps a new image ID off the servers.
+    const selectors = (r: ProgramRun) =>
+      r.record.invokes
+        .filter((i) => i.token === "hcloud:index/getImage:getImage")
+        .map((i) => i.inputs.withSelector);
+    expect(selectors(before)).not.toEqual(selectors(after));
+    expect(String(selectors(after)[0])).toContain("talos-version=v1.13.9");
+  });
+});

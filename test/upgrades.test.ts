@@ -1,0 +1,472 @@
+/**
+ * Day-2 upgrades: the supported version changes (every refusal a table row with its message), the
+ * rolling order, the scripts (run for real by /bin/sh against a stand-in talosctl), and the component
+ * under the mock engine: one command per node, chained, triggered only by the versions and schematic.
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { afterEach, describe, expect, it } from "vitest";
+import { planNodes, type ClusterSpec } from "../components/config/spec";
+import { parseTalosVersion, type TalosVersion } from "../components/datapath/kernel";
+import {
+  DEFAULT_SCHEMATIC_ID,
+  kubernetesUpgradeScript,
+  NO_OP_UPDATE,
+  planUpgrades,
+  selfReferenceName,
+  TalosUpgrades,
+  talosUpgradePath,
+  talosUpgradeScript,
+  upgradeProblems,
+  type UpgradeNode,
+} from "../components/upgrades";
+import { settle, startEngine, type EngineRecord, type Registration } from "../tools/mock-engine";
+import { MOCK_SECRET_MARK } from "../tools/mocks/talos";
+import { specOf } from "./helpers";
+
+const v = (raw: string): TalosVersion => parseTalosVersion(raw) as TalosVersion;
+
+describe("supported version changes", () => {
+  const settings = (talosVersion: string, kubernetesVersion = "1.36.3") => ({
+    talosVersion,
+    kubernetesVersion,
+  });
+
+  it.each([
+    ["a first deployment", {}, "v1.13.9", "1.36.3"],
+    ["no change", { talosVersion: "v1.13.9", kubernetesVersion: "1.36.3" }, "v1.13.9", "1.36.3"],
+    ["a Talos patch up", { talosVersion: "v1.13.2" }, "v1.13.9", "1.36.3"],
+    ["a Talos patch down", { talosVersion: "v1.13.9" }, "v1.13.2", "1.36.3"],
+    ["one Talos minor up", { talosVersion: "v1.12.7" }, "v1.13.9", "1.36.3"],
+    ["one Kubernetes minor up", { kubernetesVersion: "1.35.4" }, "v1.13.9", "1.36.3"],
+    ["a Kubernetes patch down", { kubernetesVersion: "1.36.3" }, "v1.13.9", "1.36.1"],
+  ])("allows %s", (_what, deployed, talos, kubernetes) => {
+    expect(upgradeProblems(settings(talos, kubernetes), deployed)).toEqual([]);
+  });
+
+  it.each([
+    [
+      "skipping a Talos minor",
+      { talosVersion: "v1.11.5" },
+      settings("v1.13.9"),
+      'hcloud-talos-cilium:talosVersion = "v1.13.9": the nodes run v1.11.5 (this stack\'s last deployment), and Talos migrates its configuration only between adjacent minors. Allowed: v1.11.x or v1.12.x. Fix: upgrade one minor at a time, each to its latest patch: v1.11.5 → v1.11.x → v1.12.x → v1.13.9; this program\'s machine config targets v1.13.x only, so take the v1.11.x, v1.12.x steps by hand with `talosctl upgrade` (README, "Day-2") and deploy v1.13.9 last.',
+    ],
+    [
+      "going back a Talos minor",
+      { talosVersion: "v1.14.1" },
+      settings("v1.13.9"),
+      "hcloud-talos-cilium:talosVersion = \"v1.13.9\": the nodes run v1.14.1 (this stack's last deployment), and Talos documents and tests upgrades forward only, one minor at a time; going back is `talosctl rollback`'s job. Allowed: v1.14.x or v1.15.x. Fix: set talosVersion back to v1.14.1; to undo an upgrade, run `talosctl rollback` on each node (the previous image is kept), then set the version it rolled back to.",
+    ],
+    [
+      "skipping a Kubernetes minor",
+      { kubernetesVersion: "1.34.2" },
+      settings("v1.13.9", "1.36.3"),
+      'hcloud-talos-cilium:kubernetesVersion = "1.36.3": the cluster runs Kubernetes 1.34.2 (this stack\'s last deployment), and `talosctl upgrade-k8s` moves one minor at a time (the version skew policy). Allowed: 1.34.x or 1.35.x. Fix: deploy one minor at a time: 1.34.2 → 1.35.x → 1.36.3.',
+    ],
+    [
+      "going back a Kubernetes minor",
+      { kubernetesVersion: "1.36.3" },
+      settings("v1.13.9", "1.35.9"),
+      'hcloud-talos-cilium:kubernetesVersion = "1.35.9": the cluster runs Kubernetes 1.36.3 (this stack\'s last deployment), and Kubernetes cannot go back a minor (objects are stored in the newer API versions). Allowed: 1.36.x or 1.37.x. Fix: set kubernetesVersion back to 1.36.3, or a later 1.36 patch.',
+    ],
+  ])("refuses %s, naming the key", (_what, deployed, target, message) => {
+    expect(upgradeProblems(target, deployed)).toEqual([
+      { key: message.slice(0, message.indexOf(" ")), message },
+    ]);
+  });
+
+  it("reports a Talos and a Kubernetes refusal together", () => {
+    const problems = upgradeProblems(settings("v1.13.9", "1.36.3"), {
+      talosVersion: "v1.11.5",
+      kubernetesVersion: "1.33.1",
+    });
+    expect(problems.map((p) => p.key)).toEqual([
+      "hcloud-talos-cilium:talosVersion",
+      "hcloud-talos-cilium:kubernetesVersion",
+    ]);
+  });
+
+  it("gives the path through the latest patch of every minor", () => {
+    expect(talosUpgradePath(v("v1.10.2"), v("v1.13.9"))).toEqual([
+      "v1.10.2",
+      "v1.10.x",
+      "v1.11.x",
+      "v1.12.x",
+      "v1.13.9",
+    ]);
+    expect(talosUpgradePath(v("v1.13.2"), v("v1.13.9"))).toEqual(["v1.13.2", "v1.13.9"]);
+  });
+});
+
+describe("what the last deployment ran", () => {
+  it("is read from this very stack (a DIY backend's organization is `organization`)", async () => {
+    await startEngine({ project: "hcloud-talos-cilium", stack: "prod" });
+    expect(selfReferenceName()).toBe("organization/hcloud-talos-cilium/prod");
+  });
+});
+
+describe("the rolling order", () => {
+  const nodesOf = (spec: ClusterSpec): UpgradeNode<string>[] =>
+    planNodes(spec).map((n) => ({ ...n, address: `pub-${n.name}` }));
+
+  it("upgrades the control planes first, in plan order, then the workers, whatever order they come in", () => {
+    const nodes = nodesOf(specOf("prod"));
+    const plan = planUpgrades([...nodes].reverse());
+    expect(plan.steps.map((s) => [s.node, s.role, s.address])).toEqual([
+      ["prod-cp-3", "controlplane", "pub-prod-cp-3"],
+      ["prod-cp-2", "controlplane", "pub-prod-cp-2"],
+      ["prod-cp-1", "controlplane", "pub-prod-cp-1"],
+      ["prod-workers-3", "worker", "pub-prod-workers-3"],
+      ["prod-workers-2", "worker", "pub-prod-workers-2"],
+      ["prod-workers-1", "worker", "pub-prod-workers-1"],
+    ]);
+    const inOrder = planUpgrades(nodes);
+    expect(inOrder.steps.map((s) => s.node)).toEqual(nodes.map((n) => n.name));
+    expect(inOrder.healthAddress).toBe("pub-prod-cp-1");
+    expect(inOrder.controlPlaneIps).toEqual(["10.0.1.11", "10.0.1.12", "10.0.1.13"]);
+    expect(inOrder.workerIps).toEqual(["10.0.1.21", "10.0.1.22", "10.0.1.23"]);
+  });
+
+  it("refuses a cluster without a control plane", () => {
+    const workers = nodesOf(specOf("prod")).filter((n) => n.role === "worker");
+    expect(() => planUpgrades(workers)).toThrow("planUpgrades: no control-plane node");
+  });
+});
+
+/** A stand-in talosctl: logs every call, answers `version` and `get extensions` from state files. */
+const FAKE_TALOSCTL = `#!/bin/sh
+printf '%s\\n' "$*" >>"$FAKE_STATE/calls"
+if [ -n "\${TALOSCONFIG:-}" ]; then
+  printf '%s %s\\n' "$TALOSCONFIG" "$(stat -c %a "$TALOSCONFIG")" >>"$FAKE_STATE/configs"
+  cat "$TALOSCONFIG" >"$FAKE_STATE/config-content"
+fi
+while [ $# -gt 0 ]; do
+  case $1 in
+    --endpoints|--nodes) shift 2 ;;
+    *) break ;;
+  esac
+done
+case $1 in
+  version)
+    printf 'Client:\\n\\tTag:         v1.13.9\\nServer:\\n\\tNODE:        x\\n\\tTag:         %s\\n' "$(cat "$FAKE_STATE/version")" ;;
+  get)
+    printf 'NODE   NAMESPACE   TYPE              ID   VERSION   NAME               VERSION\\n'
+    printf 'x      runtime     ExtensionStatus   1    1         qemu-guest-agent   10.0.2\\n'
+    if [ -s "$FAKE_STATE/schematic" ]; then
+      printf 'x      runtime     ExtensionStatus   0    1         schematic          %s\\n' "$(cat "$FAKE_STATE/schematic")"
+    fi ;;
+  upgrade)
+    if [ ! -e "$FAKE_STATE/rollback" ]; then
+      image=$3
+      printf '%s' "\${image##*:}" >"$FAKE_STATE/version"
+      rest=\${image#*/hcloud-installer/}
+      printf '%s' "\${rest%%:*}" >"$FAKE_STATE/schematic"
+    fi ;;
+esac
+`;
+
+const TALOSCONFIG = `context: prod\n# key: ${MOCK_SECRET_MARK}:prod-talosconfig-key`;
+const INSTALLER = (schematic: string, version: string) =>
+  `factory.talos.dev/hcloud-installer/${schematic}:${version}`;
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  calls: string[];
+  configs: string[];
+  configContent: string;
+}
+
+/** Runs a script with /bin/sh against the stand-in talosctl; the node starts at `version`/`schematic`. */
+function runScript(
+  script: string,
+  env: Record<string, string>,
+  node: { version: string; schematic: string; rollback?: boolean; talosctl?: boolean },
+): Run {
+  const dir = mkdtempSync(join(tmpdir(), "talosctl-"));
+  const bin = join(dir, "bin");
+  const state = join(dir, "state");
+  spawnSync("mkdir", ["-p", bin, state]);
+  if (node.talosctl !== false) {
+    writeFileSync(join(bin, "talosctl"), FAKE_TALOSCTL);
+    chmodSync(join(bin, "talosctl"), 0o755);
+  }
+  writeFileSync(join(state, "version"), node.version);
+  writeFileSync(join(state, "schematic"), node.schematic);
+  if (node.rollback) writeFileSync(join(state, "rollback"), "");
+  const r = spawnSync("/bin/sh", ["-c", script], {
+    env: {
+      PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+      TMPDIR: dir,
+      FAKE_STATE: state,
+      TALOSCONFIG_CONTENT: TALOSCONFIG,
+      ...env,
+    },
+    encoding: "utf8",
+  });
+  const read = (f: string) => (existsSync(join(state, f)) ? readFileSync(join(state, f), "utf8") : "");
+  return {
+    status: r.status,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    calls: read("calls").split("\n").filter(Boolean),
+    configs: read("configs").split("\n").filter(Boolean),
+    configContent: read("config-content"),
+  };
+}
+
+const STEP_ENV = {
+  NODE_NAME: "prod-workers-1",
+  NODE_ADDRESS: "198.51.100.21",
+  TARGET_VERSION: "v1.13.9",
+  TARGET_SCHEMATIC: "abc123",
+  INSTALLER_IMAGE: INSTALLER("abc123", "v1.13.9"),
+  HEALTH_ADDRESS: "198.51.100.11",
+  CONTROL_PLANE_IPS: "10.0.1.11,10.0.1.12,10.0.1.13",
+  WORKER_IPS: "10.0.1.21,10.0.1.22,10.0.1.23",
+};
+const at = (address: string) => `--endpoints ${address} --nodes ${address}`;
+
+describe("the Talos step's script", () => {
+  const script = talosUpgradeScript("v1.13.x");
+
+  it("is POSIX sh with set -eu, and parses", () => {
+    expect(script.split("\n")[0]).toBe("set -eu");
+    expect(spawnSync("/bin/sh", ["-n", "-c", script]).status).toBe(0);
+  });
+
+  it("fails clearly when talosctl is not on PATH", () => {
+    const r = runScript(
+      script,
+      { ...STEP_ENV, PATH: "/nonexistent" },
+      { version: "v1.13.8", schematic: "abc123", talosctl: false },
+    );
+    expect(r.status).toBe(127);
+    expect(r.stderr).toBe(
+      "talosctl is required on the machine running pulumi: install talosctl v1.13.x from https://github.com/siderolabs/talos/releases and put it on PATH (README, Day-2)\n",
+    );
+  });
+
+  it("does nothing on a node that already runs the version and the schematic", () => {
+    const r = runScript(script, STEP_ENV, { version: "v1.13.9", schematic: "abc123" });
+    expect([r.status, r.stdout]).toEqual([
+      0,
+      "prod-workers-1 runs Talos v1.13.9 with schematic abc123: nothing to do\n",
+    ]);
+    expect(r.calls).toEqual([`${at("198.51.100.21")} version`, `${at("198.51.100.21")} get extensions`]);
+  });
+
+  it("upgrades an older node to the installer, checks it came back on the version, then waits for health", () => {
+    const r = runScript(script, STEP_ENV, { version: "v1.13.8", schematic: "abc123" });
+    expect(r.status).toBe(0);
+    expect(r.calls).toEqual([
+      `${at("198.51.100.21")} version`,
+      `${at("198.51.100.21")} get extensions`,
+      `${at("198.51.100.21")} upgrade --image factory.talos.dev/hcloud-installer/abc123:v1.13.9 --wait`,
+      `${at("198.51.100.21")} version`,
+      `${at("198.51.100.11")} health --wait-timeout 10m --control-plane-nodes 10.0.1.11,10.0.1.12,10.0.1.13 --worker-nodes 10.0.1.21,10.0.1.22,10.0.1.23`,
+    ]);
+    expect(r.stdout).toContain(
+      "prod-workers-1: Talos v1.13.8 (schematic abc123) -> factory.talos.dev/hcloud-installer/abc123:v1.13.9",
+    );
+  });
+
+  it("upgrades a node on the right version but another schematic", () => {
+    const r = runScript(script, STEP_ENV, { version: "v1.13.9", schematic: "old456" });
+    expect(r.status).toBe(0);
+    expect(r.calls).toContain(
+      `${at("198.51.100.21")} upgrade --image ${INSTALLER("abc123", "v1.13.9")} --wait`,
+    );
+  });
+
+  it("reads a node without a schematic extension as the default schematic", () => {
+    const env = { ...STEP_ENV, TARGET_SCHEMATIC: DEFAULT_SCHEMATIC_ID };
+    const r = runScript(script, env, { version: "v1.13.9", schematic: "" });
+    expect([r.status, r.calls.length]).toEqual([0, 2]);
+  });
+
+  it("fails when the node rolled the upgrade back, before the next node's step", () => {
+    const r = runScript(script, STEP_ENV, { version: "v1.13.8", schematic: "abc123", rollback: true });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(
+      "prod-workers-1 runs Talos v1.13.8 after the upgrade, not v1.13.9: it rolled back",
+    );
+    expect(r.calls.some((c) => c.includes(" health "))).toBe(false);
+  });
+
+  it("checks the health of control planes only when there are no workers", () => {
+    const r = runScript(script, { ...STEP_ENV, WORKER_IPS: "" }, { version: "v1.13.8", schematic: "abc123" });
+    expect(r.calls.at(-1)).toBe(
+      `${at("198.51.100.11")} health --wait-timeout 10m --control-plane-nodes 10.0.1.11,10.0.1.12,10.0.1.13`,
+    );
+  });
+
+  it("hands talosctl the talosconfig in a private file, deleted afterwards, never printed", () => {
+    const r = runScript(script, STEP_ENV, { version: "v1.13.8", schematic: "abc123" });
+    expect(r.configContent).toBe(`${TALOSCONFIG}\n`);
+    const files = new Set(r.configs.map((line) => line.split(" ")[0]));
+    expect([...new Set(r.configs.map((line) => line.split(" ")[1]))]).toEqual(["600"]);
+    expect(files.size).toBe(1);
+    expect([...files].map((f) => existsSync(f as string))).toEqual([false]);
+    expect(`${r.stdout}${r.stderr}`).not.toContain(MOCK_SECRET_MARK);
+  });
+});
+
+describe("the Kubernetes step's script", () => {
+  it("runs upgrade-k8s to the version on the first control plane", () => {
+    const script = kubernetesUpgradeScript("v1.13.x");
+    expect(spawnSync("/bin/sh", ["-n", "-c", script]).status).toBe(0);
+    const r = runScript(
+      script,
+      { HEALTH_ADDRESS: "198.51.100.11", KUBERNETES_VERSION: "1.36.4" },
+      {
+        version: "v1.13.9",
+        schematic: "abc123",
+      },
+    );
+    expect(r.status).toBe(0);
+    expect(r.calls).toEqual([`${at("198.51.100.11")} upgrade-k8s --to 1.36.4`]);
+    expect(`${r.stdout}${r.stderr}`).not.toContain(MOCK_SECRET_MARK);
+  });
+});
+
+/** A stand-in for what the first step waits for (the config applies, the releases). */
+class StandIn extends pulumi.CustomResource {
+  constructor(name: string) {
+    super("test:index:Release", name, {});
+  }
+}
+
+const SCHEMATIC = "abc123";
+
+async function build(spec: ClusterSpec): Promise<{ record: EngineRecord; upgrades: TalosUpgrades }> {
+  const record = await startEngine({ project: "hcloud-talos-cilium", stack: spec.stack });
+  const after = new StandIn("cilium-release");
+  const upgrades = new TalosUpgrades("upgrades", {
+    spec,
+    nodes: planNodes(spec).map((n) => ({
+      ...n,
+      address: pulumi.output(`198.51.100.${n.privateIp.split(".")[3]}`),
+    })),
+    schematicId: pulumi.output(SCHEMATIC),
+    installerImage: pulumi.output(INSTALLER(SCHEMATIC, spec.settings.talosVersion)),
+    talosconfig: pulumi.secret(TALOSCONFIG),
+    after: [after],
+  });
+  await settle();
+  return { record, upgrades };
+}
+
+const commands = (record: EngineRecord): Registration[] =>
+  record.resources.filter((r) => r.type === "command:local:Command");
+const byName = (record: EngineRecord, name: string): Registration => {
+  const r = record.resources.find((x) => x.name === name);
+  if (!r) throw new Error(`no resource ${name}`);
+  return r;
+};
+const valueOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
+
+afterEach(settle);
+
+describe("the upgrades component", () => {
+  it("declares one command per node, control planes first, then upgrade-k8s, each a child of the component", async () => {
+    const { record } = await build(specOf("prod"));
+    const component = byName(record, "upgrades");
+    expect(component.type).toBe("hcloud-talos-cilium:upgrades:TalosUpgrades");
+    expect(commands(record).map((c) => c.name)).toEqual([
+      "upgrades-prod-cp-1",
+      "upgrades-prod-cp-2",
+      "upgrades-prod-cp-3",
+      "upgrades-prod-workers-1",
+      "upgrades-prod-workers-2",
+      "upgrades-prod-workers-3",
+      "upgrades-kubernetes",
+    ]);
+    expect(commands(record).map((c) => c.parent)).toEqual(commands(record).map(() => component.urn));
+  });
+
+  it("chains them: each waits for the one before, the first for what it was told to wait for", async () => {
+    const { record } = await build(specOf("prod"));
+    const all = commands(record);
+    expect(all.map((c) => c.dependsOn)).toEqual([
+      [byName(record, "cilium-release").urn],
+      ...all.slice(0, -1).map((c) => [c.urn]),
+    ]);
+  });
+
+  it("gives each node's command its address, the installer of the schematic and version, and the health targets", async () => {
+    const { record } = await build(specOf("prod"));
+    const env = (name: string) => byName(record, name).inputs.environment;
+    const common = {
+      TARGET_VERSION: "v1.13.9",
+      TARGET_SCHEMATIC: SCHEMATIC,
+      INSTALLER_IMAGE: "factory.talos.dev/hcloud-installer/abc123:v1.13.9",
+      HEALTH_ADDRESS: "198.51.100.11",
+      CONTROL_PLANE_IPS: "10.0.1.11,10.0.1.12,10.0.1.13",
+      WORKER_IPS: "10.0.1.21,10.0.1.22,10.0.1.23",
+      TALOSCONFIG_CONTENT: TALOSCONFIG,
+    };
+    expect(env("upgrades-prod-cp-2")).toEqual({
+      NODE_NAME: "prod-cp-2",
+      NODE_ADDRESS: "198.51.100.12",
+      ...common,
+    });
+    expect(env("upgrades-prod-workers-3")).toEqual({
+      NODE_NAME: "prod-workers-3",
+      NODE_ADDRESS: "198.51.100.23",
+      ...common,
+    });
+    expect(env("upgrades-kubernetes")).toEqual({
+      HEALTH_ADDRESS: "198.51.100.11",
+      KUBERNETES_VERSION: "1.36.3",
+      TALOSCONFIG_CONTENT: TALOSCONFIG,
+    });
+  });
+
+  it("runs the rendered POSIX scripts, with a no-op update, and keeps the talosconfig a secret", async () => {
+    const { record } = await build(specOf("prod"));
+    for (const c of commands(record)) {
+      expect(c.inputs.interpreter, c.name).toEqual(["/bin/sh", "-c"]);
+      expect(c.inputs.update, c.name).toBe(NO_OP_UPDATE);
+      expect(c.secretInputs, c.name).toEqual(["environment"]);
+    }
+    expect(byName(record, "upgrades-prod-cp-1").inputs.create).toBe(talosUpgradeScript("v1.13.x"));
+    expect(byName(record, "upgrades-kubernetes").inputs.create).toBe(kubernetesUpgradeScript("v1.13.x"));
+    expect(spawnSync("/bin/sh", ["-c", NO_OP_UPDATE]).status).toBe(0);
+  });
+
+  it("is triggered only by the Talos version and the schematic (upgrade-k8s: the Kubernetes version)", async () => {
+    const { record } = await build(specOf("prod"));
+    const all = commands(record);
+    expect(all.slice(0, -1).map((c) => c.inputs.triggers)).toEqual(
+      all.slice(0, -1).map(() => ["v1.13.9", SCHEMATIC]),
+    );
+    expect(byName(record, "upgrades-kubernetes").inputs.triggers).toEqual(["1.36.3"]);
+  });
+
+  it("changes every node's triggers and installer for a new Talos version, and nothing without a change", async () => {
+    const triggers = async (spec: ClusterSpec) =>
+      commands((await build(spec)).record).map((c) => [c.name, c.inputs.triggers, c.inputs.environment]);
+    const old = await triggers(specOf("prod", { talosVersion: "v1.13.8" }));
+    const now = await triggers(specOf("prod"));
+    const again = await triggers(specOf("prod"));
+    expect(again).toEqual(now);
+    const changed = now.filter((c, i) => JSON.stringify(c[1]) !== JSON.stringify(old[i]?.[1]));
+    expect(changed.map((c) => c[0])).toEqual(now.slice(0, -1).map((c) => c[0]));
+    expect(old.slice(0, -1).map((c) => (c[2] as Record<string, string>).INSTALLER_IMAGE)).toEqual(
+      old.slice(0, -1).map(() => "factory.talos.dev/hcloud-installer/abc123:v1.13.8"),
+    );
+  });
+
+  it("reports the versions once every step has run", async () => {
+    const { upgrades } = await build(specOf("prod"));
+    expect([await valueOf(upgrades.talosVersion), await valueOf(upgrades.kubernetesVersion)]).toEqual([
+      "v1.13.9",
+      "1.36.3",
+    ]);
+  });
+});
