@@ -48,14 +48,14 @@ export function program(spec: ClusterSpec = loadClusterSpec()) {
     externalCloudProvider: true,
   });
   const cilium = new Cilium("cilium", { spec, kubeconfig: cluster.kubeconfig, cluster: [cluster.bootstrap] });
-  // Not ordered after the Cilium release: that release waits for hubble-relay and the SPIRE server,
-  // which cannot schedule until this controller has removed the nodes' uninitialized taint. Its own
-  // pod needs the CNI, so in the cluster it starts after the Cilium agents anyway.
+  // After Cilium: the controller's pods need the CNI, and Cilium's pods tolerate the nodes'
+  // uninitialized taint (values.ts), so a failing controller can never roll the CNI back.
   const ccm = new CloudControllerManager("hcloud-ccm", {
     spec,
     networkId: network.networkId,
     token,
     provider: cilium.provider,
+    dependsOn: [cilium.release],
   });
   const upgrades = new TalosUpgrades("upgrades", {
     spec,

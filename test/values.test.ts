@@ -32,6 +32,12 @@ function diff(a: HelmValues, b: HelmValues): Record<string, unknown> {
 }
 
 const prod = specOf("prod");
+/** The taint an external cloud provider's nodes carry until the cloud controller initializes them. */
+const UNINITIALIZED = {
+  key: "node.cloudprovider.kubernetes.io/uninitialized",
+  operator: "Exists",
+  effect: "NoSchedule",
+};
 const withKnobs = (spec: ClusterSpec, knobs: Partial<Knobs>): ClusterSpec => ({
   ...spec,
   knobs: { ...spec.knobs, ...knobs },
@@ -88,12 +94,17 @@ describe("the production baseline values", () => {
               server: {
                 dataStorage: { enabled: false },
                 podSecurityContext: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 },
+                tolerations: [UNINITIALIZED],
               },
             },
           },
         },
       },
-      hubble: { enabled: true, relay: { enabled: true, replicas: 2 }, ui: { enabled: true } },
+      hubble: {
+        enabled: true,
+        relay: { enabled: true, replicas: 2, tolerations: [UNINITIALIZED] },
+        ui: { enabled: true, tolerations: [UNINITIALIZED] },
+      },
       gatewayAPI: {
         enabled: true,
         enableAlpn: true,
@@ -124,7 +135,7 @@ describe("the production baseline values", () => {
 
   it("use a SPIRE StorageClass when one is configured", () => {
     const spec = specOf("prod", { spireStorageClass: "hcloud-volumes" });
-    expect(diff(ciliumValues(prod), ciliumValues(spec))).toEqual({
+    expect(diff(ciliumValues(prod), ciliumValues(spec))).toStrictEqual({
       "authentication.mutual.spire.install.server.dataStorage.enabled": true,
       "authentication.mutual.spire.install.server.dataStorage.storageClass": "hcloud-volumes",
     });
@@ -203,6 +214,7 @@ const KNOB_EFFECTS: readonly { knobs: Partial<Knobs>; changes: Record<string, un
       "authentication.mutual.spire.install.server.podSecurityContext.runAsUser": undefined,
       "authentication.mutual.spire.install.server.podSecurityContext.runAsGroup": undefined,
       "authentication.mutual.spire.install.server.podSecurityContext.fsGroup": undefined,
+      "authentication.mutual.spire.install.server.tolerations": undefined,
     },
   },
   {
@@ -230,7 +242,7 @@ describe("what each knob sets", () => {
   it.each(KNOB_EFFECTS.map((e) => ({ ...e, label: JSON.stringify(e.knobs) })))(
     "$label changes exactly its Helm values",
     ({ knobs, changes }) => {
-      expect(diff(ciliumValues(prod), ciliumValues(withKnobs(prod, knobs)))).toEqual(changes);
+      expect(diff(ciliumValues(prod), ciliumValues(withKnobs(prod, knobs)))).toStrictEqual(changes);
     },
   );
 

@@ -30,6 +30,18 @@ const AGENT_CAPABILITIES = [
 ];
 const CLEAN_STATE_CAPABILITIES = ["NET_ADMIN", "SYS_ADMIN", "SYS_RESOURCE"];
 
+/**
+ * Nodes of a cluster with an external cloud provider carry this taint until the hcloud
+ * cloud-controller-manager has initialized them. The chart's agent, operator and SPIRE agent already
+ * tolerate it; relay, UI and the SPIRE server do not, so the release (atomic: it waits for them) would
+ * wait for the cloud controller. With it, Cilium installs on its own and the controller follows.
+ */
+export const UNINITIALIZED_TOLERATION = {
+  key: "node.cloudprovider.kubernetes.io/uninitialized",
+  operator: "Exists",
+  effect: "NoSchedule",
+} as const;
+
 /** Sets `a.b.c` in a values tree, creating objects on the way; undefined leaves the path unset. */
 export function setPath(values: HelmValues, path: string, value: unknown): void {
   if (value === undefined) return;
@@ -59,6 +71,8 @@ export function baselineValues(spec: ClusterSpec): HelmValues {
       capabilities: { ciliumAgent: AGENT_CAPABILITIES, cleanCiliumState: CLEAN_STATE_CAPABILITIES },
     },
   };
+  setPath(values, "hubble.relay.tolerations", [UNINITIALIZED_TOLERATION]);
+  setPath(values, "hubble.ui.tolerations", [UNINITIALIZED_TOLERATION]);
   if (spec.knobs.mutualAuth) setPath(values, "authentication.mutual.spire.install", spireInstall(spec));
   return values;
 }
@@ -75,6 +89,7 @@ function spireInstall(spec: ClusterSpec): HelmValues {
       dataStorage: storageClass ? { enabled: true, storageClass } : { enabled: false },
       // Field report: the server image runs as uid 1000 while the chart's init runs as root.
       podSecurityContext: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 },
+      tolerations: [UNINITIALIZED_TOLERATION],
     },
   };
 }
