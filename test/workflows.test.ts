@@ -568,6 +568,19 @@ describe("deploy order and health gate", () => {
     expect(stackRefs("deploy.yml", "prod")).toEqual(["prod"]);
   });
 
+  it("installs talosctl before each `pulumi up`: the program's upgrade commands run it on the runner", () => {
+    for (const [jobId, stack] of Object.entries(HEALTH)) {
+      const install = stepsOf("deploy.yml", jobId).findIndex((st) =>
+        /install -m 0755 talosctl-linux-amd64 "\$RUNNER_TEMP\/bin\/talosctl"/.test(st.run ?? ""),
+      );
+      const path = stepsOf("deploy.yml", jobId).findIndex((st) =>
+        (st.run ?? "").includes('echo "$RUNNER_TEMP/bin" >> "$GITHUB_PATH"'),
+      );
+      const up = pulumiActionIndex("deploy.yml", jobId, "up", stack);
+      expect([install >= 0, path >= 0, install < up, path < up], jobId).toEqual([true, true, true, true]);
+    }
+  });
+
   it("each stack is health-gated after its up: credentials from its outputs, then talosctl health and cilium status", () => {
     for (const [jobId, stack] of Object.entries(HEALTH)) {
       const up = pulumiActionIndex("deploy.yml", jobId, "up", stack);
