@@ -46,6 +46,8 @@ export function program(spec: ClusterSpec = loadClusterSpec()) {
     installerImage,
     // The hcloud cloud-controller-manager initializes the nodes (provider IDs, addresses, zones).
     externalCloudProvider: true,
+    // The config carries the version the cluster runs; upgrade-k8s (below) moves it to the new one.
+    kubernetesVersion: deployed.apply((d) => d.kubernetesVersion ?? spec.settings.kubernetesVersion),
   });
   const cilium = new Cilium("cilium", { spec, kubeconfig: cluster.kubeconfig, cluster: [cluster.bootstrap] });
   // After Cilium: the controller's pods need the CNI, and Cilium's pods tolerate the nodes'

@@ -240,6 +240,21 @@ describe("a Talos version change", () => {
   const run = async (talosVersion: string, key = talosVersion): Promise<ProgramRun> =>
     (runs[key] ??= await runStack("prod", { talosVersion }));
 
+  it("keeps the running Kubernetes version in the machine config: upgrade-k8s, not a config apply, moves it", async () => {
+    const configured = (record: EngineRecord) =>
+      record.invokes
+        .filter((i) => i.token === "talos:machine/getConfiguration:getConfiguration")
+        .map((i) => i.inputs.kubernetesVersion);
+    const upgrading = await preview("prod", {
+      deployed: { talosVersion: "v1.13.9", kubernetesVersion: "1.35.4" },
+    });
+    expect(configured(upgrading.record)).toEqual(["1.35.4", "1.35.4"]);
+    const k8s = named(upgrading.record, "upgrades-kubernetes");
+    expect((k8s.inputs.environment as Record<string, unknown>).KUBERNETES_VERSION).toBe("1.36.3");
+    const first = await preview("prod");
+    expect(configured(first.record)).toEqual(["1.36.3", "1.36.3"]);
+  });
+
   it("changes the triggers of every node's command, and of nothing else", async () => {
     const before = ofType((await run("v1.13.8")).record, COMMAND);
     const after = ofType((await run("v1.13.9")).record, COMMAND);

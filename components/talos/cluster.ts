@@ -36,6 +36,13 @@ export interface TalosClusterArgs {
   readonly installerImage: pulumi.Input<string>;
   /** Run kubelets with an external cloud provider (hcloud cloud-controller-manager). @default false */
   readonly externalCloudProvider?: boolean;
+  /**
+   * The Kubernetes version the machine config carries. Pass the version the cluster runs: a new one
+   * applied through the config would reach every node at once; `talosctl upgrade-k8s` moves it one
+   * component at a time instead, and the next deployment's config then carries it.
+   * @default spec.settings.kubernetesVersion
+   */
+  readonly kubernetesVersion?: pulumi.Input<string>;
 }
 
 type PlannedNode = TalosClusterNode & Pick<NodePlan, "pool">;
@@ -81,7 +88,7 @@ function machineConfigurations(ctx: Context, args: TalosClusterArgs): Record<Rol
         clusterEndpoint: ctx.endpoint,
         machineSecrets: secrets.machineSecrets,
         talosVersion: spec.settings.talosVersion,
-        kubernetesVersion: spec.settings.kubernetesVersion,
+        kubernetesVersion: args.kubernetesVersion ?? spec.settings.kubernetesVersion,
         configPatches: patches.apply((p) => patchStrings(p[machineType])),
       },
       { parent: ctx.parent },
