@@ -231,6 +231,41 @@ const ROWS: readonly Row[] = [
     ],
   },
   {
+    name: "a worker label in a domain NodeRestriction reserves",
+    set: {
+      workerPools: [
+        {
+          name: "w",
+          count: 1,
+          serverType: "cpx31",
+          location: "fsn1",
+          labels: { "node-role.kubernetes.io/gpu": "", "example.com/tier": "a" },
+        },
+      ],
+    },
+    problems: [
+      'hcloud-talos-cilium:workerPools = ["node-role.kubernetes.io/gpu"]: worker pool "w" sets labels in a Kubernetes-reserved domain, which NodeRestriction refuses a node setting on itself (and one refused label drops all of the node\'s labels). Allowed: labels outside kubernetes.io and k8s.io, or kubelet labels such as node.kubernetes.io/*. Fix: use your own domain, e.g. example.com/role, or set the label with kubectl.',
+    ],
+  },
+  {
+    name: "a control-plane taint key twice",
+    set: {
+      controlPlane: {
+        name: "cp",
+        count: 1,
+        serverType: "cpx21",
+        location: "fsn1",
+        taints: [
+          { key: "dedicated", value: "a", effect: "NoSchedule" },
+          { key: "dedicated", effect: "NoExecute" },
+        ],
+      },
+    },
+    problems: [
+      'hcloud-talos-cilium:controlPlane = ["dedicated"]: a control-plane taint key appears twice; Talos machine.nodeTaints holds one taint per key. Allowed: each taint key once. Fix: merge the taints with the same key.',
+    ],
+  },
+  {
     name: "an admin CIDR without prefix",
     set: { adminCidrs: ["1.2.3.4"] },
     problems: [

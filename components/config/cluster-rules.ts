@@ -6,6 +6,7 @@ import type { Problem } from "./define";
 import { contains, isPrivate, overlaps, parseCidr4, usableHosts, type Cidr4 } from "./cidr";
 import { ZONE_LOCATIONS } from "./settings";
 import { isArm } from "./pools";
+import { selfForbiddenLabels } from "./node-restriction";
 import { ADDRESS_OFFSETS, MAX_CONTROL_PLANES, type Settings } from "./spec";
 import { describe, type Finding } from "../datapath/rules";
 import { kernelOf, parseTalosVersion, talosMinor, SUPPORTED_TALOS, TALOS_KERNELS } from "../datapath/kernel";
@@ -186,6 +187,33 @@ const pools: Check = (s) => {
           fix: `set location to one of ${locations.join(", ")}, or change networkZone`,
         },
       });
+  }
+  for (const pool of s.workerPools) {
+    const forbidden = selfForbiddenLabels(pool.labels);
+    if (forbidden.length > 0) {
+      out.push({
+        key: "workerPools",
+        value: forbidden,
+        finding: {
+          why: `worker pool "${pool.name}" sets labels in a Kubernetes-reserved domain, which NodeRestriction refuses a node setting on itself (and one refused label drops all of the node's labels)`,
+          allowed: "labels outside kubernetes.io and k8s.io, or kubelet labels such as node.kubernetes.io/*",
+          fix: "use your own domain, e.g. example.com/role, or set the label with kubectl",
+        },
+      });
+    }
+  }
+  const taintKeys = s.controlPlane.taints.map((t) => t.key);
+  const twice = taintKeys.filter((k, i) => taintKeys.indexOf(k) !== i);
+  if (twice.length > 0) {
+    out.push({
+      key: "controlPlane",
+      value: twice,
+      finding: {
+        why: "a control-plane taint key appears twice; Talos machine.nodeTaints holds one taint per key",
+        allowed: "each taint key once",
+        fix: "merge the taints with the same key",
+      },
+    });
   }
   const all = [s.controlPlane, ...s.workerPools];
   if (s.talosImageId > 0 && all.some((p) => isArm(p.serverType)) && !all.every((p) => isArm(p.serverType))) {

@@ -9,7 +9,7 @@
 import { stringify } from "yaml";
 import type { Pool } from "../config/pools";
 import type { ClusterSpec, NodePlan, Settings } from "../config/spec";
-import { selfForbiddenLabels } from "./node-restriction";
+import { selfForbiddenLabels } from "../config/node-restriction";
 
 /** One YAML document of a machine-config patch, as a plain object. */
 export type PatchDocument = { readonly [key: string]: unknown };
@@ -125,7 +125,7 @@ const registerWithTaints = (pool: Pool) =>
 /**
  * A pool's node labels and taints, or no document when it has none. Control planes: `nodeLabels` and
  * `nodeTaints`, kept in step by Talos. Workers: `nodeLabels`, and taints through the kubelet's
- * `registerWithTaints`, which NodeRestriction allows at registration only (node-restriction.ts): a
+ * `registerWithTaints`, which NodeRestriction allows at registration only (config/node-restriction.ts): a
  * changed worker taint reaches new nodes; existing ones need `kubectl taint`.
  */
 export function poolPatches(pool: Pool, role: Role): PatchDocument[] {
