@@ -8,7 +8,8 @@ import { ZONE_LOCATIONS } from "./settings";
 import { isArm } from "./pools";
 import { selfForbiddenLabels } from "./node-restriction";
 import { ADDRESS_OFFSETS, MAX_CONTROL_PLANES, type Settings } from "./spec";
-import { describe, type Finding } from "../datapath/rules";
+import { describe } from "../datapath/check";
+import type { Finding } from "../datapath/rules";
 import { kernelOf, parseTalosVersion, talosMinor, SUPPORTED_TALOS, TALOS_KERNELS } from "../datapath/kernel";
 
 /** Limits of the platform that the rules enforce. */

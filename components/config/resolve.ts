@@ -8,7 +8,7 @@ import { SETTINGS, SETTING_KEYS } from "./settings";
 import type { ClusterSpec, Settings } from "./spec";
 import { checkSettings, HETZNER_LIMITS, type Limits } from "./cluster-rules";
 import { KNOB_KEYS, knobDef, type Knobs } from "../datapath/catalogue";
-import { checkKnobs } from "../datapath/rules";
+import { checkKnobs } from "../datapath/check";
 import { kernelOf, parseTalosVersion } from "../datapath/kernel";
 
 /** Raw config of the project namespace, keyed without the namespace (`bandwidthManager`). */

@@ -1,12 +1,12 @@
 /**
- * The datapath rules: every requires/excludes of datapath.md §2 as one row, plus the kernel rule and
- * the decision-of-record warnings, both derived from the catalogue. A rule names the knob it is
- * reported against; the message names that key, its value, what is allowed and the fix.
+ * The datapath rules: every requires/excludes of datapath.md §2 as one row. A rule names the knob it
+ * is reported against and says, in parts, why it failed, what is allowed and the fix; `check.ts` runs
+ * them (with the kernel rule and the decision warnings) and joins each finding into its message.
  */
-import { fullKey, show, type Problem } from "../config/define";
+import { show } from "../config/define";
 import { contains, parseCidr4 } from "../config/cidr";
-import { KNOB_KEYS, knobDef, type KnobKey, type Knobs } from "./catalogue";
-import { compareKernel, formatKernel, oldestTalosFor, type KernelVersion, type TalosVersion } from "./kernel";
+import type { KnobKey, Knobs } from "./catalogue";
+import type { KernelVersion, TalosVersion } from "./kernel";
 
 /** What a rule may look at besides the knobs. */
 export interface RuleContext {
@@ -467,56 +467,3 @@ export const RULES: readonly Rule[] = [
         : undefined,
   },
 ];
-
-/** The kernel rule: each knob value's kernel minimum against the kernel of the Talos version. */
-export function kernelProblems(k: Knobs, ctx: RuleContext): Problem[] {
-  return KNOB_KEYS.flatMap((key) => {
-    const need = knobDef(key).kernel?.(k[key]);
-    if (!need || compareKernel(ctx.kernel, need) >= 0) return [];
-    const talos = oldestTalosFor(need);
-    return [
-      describe(key, k[key], {
-        why: `needs Linux ${formatKernel(need)} or newer, but Talos ${ctx.talosVersion.raw} ships ${formatKernel(ctx.kernel)}`,
-        allowed: `${show(knobDef(key).default)} on this Talos version`,
-        fix: talos
-          ? `upgrade talosVersion to ${talos} first, or set ${key} back to ${show(knobDef(key).default)}`
-          : `set ${key} back to ${show(knobDef(key).default)}`,
-      }),
-    ];
-  });
-}
-
-/** A warning for every knob moved off its default against a decision of `rejected` or `later`. */
-export function decisionWarnings(k: Knobs): Problem[] {
-  return KNOB_KEYS.flatMap((key) => {
-    const def = knobDef(key);
-    const { verdict, reason } = def.decision;
-    if ((verdict !== "rejected" && verdict !== "later") || k[key] === def.default) return [];
-    return [
-      describe(key, k[key], {
-        why: `the decision of record is "${verdict}": ${reason}`,
-        allowed: `${show(def.default)} (the baseline)`,
-        fix: "only change it after the decision is revisited in datapath.md §4",
-      }),
-    ];
-  });
-}
-
-/** Joins a finding into the one-sentence message of a problem. */
-export function describe(key: string, value: unknown, f: Finding): Problem {
-  return {
-    key: fullKey(key),
-    message: `${fullKey(key)} = ${show(value)}: ${f.why}. Allowed: ${f.allowed}. Fix: ${f.fix}.`,
-  };
-}
-
-/** Runs every rule: errors and warnings, one problem per failed rule. */
-export function checkKnobs(k: Knobs, ctx: RuleContext): { errors: Problem[]; warnings: Problem[] } {
-  const found = RULES.map((r) => ({ r, f: r.check(k, ctx) })).filter((x) => x.f !== undefined);
-  const problems = (sev: Rule["severity"]) =>
-    found.filter((x) => x.r.severity === sev).map((x) => describe(x.r.knob, k[x.r.knob], x.f as Finding));
-  return {
-    errors: [...problems("error"), ...kernelProblems(k, ctx)],
-    warnings: [...problems("warning"), ...decisionWarnings(k)],
-  };
-}

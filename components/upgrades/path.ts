@@ -10,7 +10,8 @@
 import type { Problem } from "../config/define";
 import type { Settings } from "../config/spec";
 import { parseTalosVersion, SUPPORTED_TALOS, type TalosVersion } from "../datapath/kernel";
-import { describe, type Finding } from "../datapath/rules";
+import { describe } from "../datapath/check";
+import type { Finding } from "../datapath/rules";
 
 /** The versions the stack's last deployment left the nodes on; absent on a first deployment. */
 export interface DeployedVersions {
