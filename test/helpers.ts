@@ -2,6 +2,7 @@
  * Test helpers: the real stack files resolved, specs with overrides, and the reference files of
  * ../shared (tests that need them skip with a message naming the missing file).
  */
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { resolveStackConfig, type RawConfig, type Resolution } from "../components/config/resolve";
@@ -59,4 +60,38 @@ export function runStack(stack: "ci" | "prod", overrides: Record<string, unknown
     ]),
   );
   return runProgram(stack, { config: { ...cfg.config, ...extra }, secretKeys: cfg.secretKeys }, importFresh);
+}
+
+/** What a command-line run printed and how it exited. */
+export interface CliRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs one of the project's tools as `npm run` does (`node --require tsx/cjs tools/<tool>.ts`), in its
+ * own process, without blocking: tests start their runs together.
+ */
+export function runTool(
+  tool: string,
+  args: readonly string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["--require", "tsx/cjs", join(ROOT, "tools", `${tool}.ts`), ...args],
+      {
+        cwd: opts.cwd ?? ROOT,
+        env: { ...(opts.env ?? process.env), NODE_PATH: join(ROOT, "node_modules") },
+      },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
 }

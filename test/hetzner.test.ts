@@ -3,7 +3,13 @@
 // balancer, the image lookup; plus the pure placement, label and rule functions.
 import * as pulumi from "@pulumi/pulumi";
 import { describe, it, expect, beforeEach, afterEach } from "vitest";
-import { startEngine, settle, type EngineRecord, type Registration } from "../tools/mock-engine";
+import {
+  startEngine,
+  settle,
+  type EngineRecord,
+  type Registration,
+  declareOffline,
+} from "../tools/mock-engine";
 import { numericId } from "../tools/mocks";
 import { MOCK_TALOS_IMAGE_IDS, mockIpv4, mockIpv6 } from "../tools/mocks/hcloud";
 import type { ClusterSpec } from "../components/config/spec";
@@ -246,8 +252,7 @@ for (const stack of ["ci", "prod"] as const) {
 
     beforeEach(async () => {
       record = await startEngine({ project: PROJECT, stack });
-      built = build(specOf(stack));
-      await settle();
+      built = await declareOffline(() => build(specOf(stack)));
     });
     afterEach(settle);
 

@@ -4,7 +4,7 @@
  * repositories with controlled commit dates, then as the CLI the workflows run. "now" is always
  * injected, so no test depends on the clock.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,9 +15,9 @@ import { defaultKnobs, type Knobs } from "../components/datapath/catalogue";
 import type { KnobSnapshot, Snapshot } from "../components/datapath/history";
 import { describeChange, rolloutCheck, VERIFY, type RolloutInput } from "../components/datapath/rollout";
 import { soakGate } from "../components/datapath/soak";
-import { check } from "../tools/knobs";
+import { check, main } from "../tools/knobs";
 import { resolveBase } from "../tools/knobs-git";
-import { ROOT } from "./helpers";
+import { runTool, type CliRun } from "./helpers";
 
 // ---------------------------------------------------------------------------------------------------
 // Plain data
@@ -521,20 +521,35 @@ describe("one knob per change against git", () => {
 // The CLI, as the workflows run it
 
 describe("npm run knobs -- check (CLI)", () => {
-  const tsx = join(ROOT, "node_modules/.bin/tsx");
-  const cli = (cwd: string, ...args: string[]) =>
-    spawnSync(tsx, [join(ROOT, "tools/knobs.ts"), "check", ...args], { cwd, encoding: "utf8", env: GIT_ENV });
-  let dir = "";
-  beforeAll(() => {
-    const r = repo();
-    r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z");
-    r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-02T12:00:00Z");
-    dir = r.dir;
-  });
+  const cli = (cwd: string, ...args: string[]) => runTool("knobs", ["check", ...args], { cwd, env: GIT_ENV });
+  const inProcess = (cwd: string, ...args: string[]): CliRun => {
+    let stdout = "";
+    let stderr = "";
+    const status = main(["check", ...args], cwd, { out: (t) => (stdout += t), err: (t) => (stderr += t) });
+    return { status, stdout, stderr };
+  };
+  let violation: CliRun;
+  let clean: CliRun;
+  let usage: CliRun;
+  beforeAll(async () => {
+    // Two repositories: a violation and a clean change.
+    const dirs = [0, 1].map(() => {
+      const r = repo();
+      r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z");
+      r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-02T12:00:00Z");
+      return r.dir;
+    });
+    const [bad = "", good = ""] = dirs;
+    writeFileSync(join(bad, PROD), prodFile({ bpfMasquerade: true }));
+    writeFileSync(join(good, PROD), prodFile({ bandwidthManager: true }));
+    // One real process proves the wiring and the exit code; the other cases run `main` in-process.
+    violation = await cli(bad, "--base", "HEAD", "--json", "--now", NOW);
+    clean = inProcess(good, "--base", "HEAD", "--markdown", "--repo", ".", "--now", NOW);
+    usage = inProcess(bad, "--json", "--markdown");
+  }, 60_000);
 
   it("exits 1 on a violation: the JSON report on stdout, the message on stderr", () => {
-    writeFileSync(join(dir, PROD), prodFile({ bpfMasquerade: true }));
-    const r = cli(dir, "--base", "HEAD", "--json", "--now", NOW);
+    const r = violation;
     expect(r.status).toBe(1);
     const report = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(Object.keys(report)).toEqual([
@@ -554,8 +569,6 @@ describe("npm run knobs -- check (CLI)", () => {
   });
 
   it("exits 0 on a clean change and prints the Markdown table of the rollout", () => {
-    writeFileSync(join(dir, PROD), prodFile({ bandwidthManager: true }));
-    const clean = cli(dir, "--base", "HEAD", "--markdown", "--repo", ".", "--now", NOW);
     expect([clean.status, clean.stderr]).toEqual([0, ""]);
     expect(clean.stdout).toContain("### Knob rollout check: ✓ passed\n");
     expect(clean.stdout).toContain(
@@ -573,7 +586,7 @@ describe("npm run knobs -- check (CLI)", () => {
   });
 
   it("exits 2 with the usage on a usage error", () => {
-    const r = cli(dir, "--json", "--markdown");
+    const r = usage;
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^--json and --markdown exclude each other\nusage: npm run knobs -- check /);
   });

@@ -11,7 +11,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { PROJECT } from "../components/config/define";
 import { program } from "../components/program";
 import { DEPLOYED_OUTPUTS } from "../components/upgrades";
-import { settle, startEngine, type EngineRecord, type Registration } from "../tools/mock-engine";
+import {
+  settle,
+  startEngine,
+  type EngineRecord,
+  type Registration,
+  declareOffline,
+} from "../tools/mock-engine";
 import { numericId } from "../tools/mocks";
 import { clearLastDeployment, setLastDeployment } from "../tools/mocks/command";
 import { mockIpv4 } from "../tools/mocks/hcloud";
@@ -74,8 +80,7 @@ async function preview(
   delete process.env.HCLOUD_TOKEN;
   let thrown: unknown;
   try {
-    program();
-    await settle();
+    await declareOffline(() => program());
     await new Promise((r) => setTimeout(r, 20));
   } catch (err) {
     thrown = err;

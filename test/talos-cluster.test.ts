@@ -4,7 +4,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parse, parseAllDocuments } from "yaml";
 import { describe, it, expect, beforeEach, afterEach } from "vitest";
-import { startEngine, settle, type EngineRecord, type Registration } from "../tools/mock-engine";
+import {
+  startEngine,
+  settle,
+  type EngineRecord,
+  type Registration,
+  declareOffline,
+} from "../tools/mock-engine";
 import { MOCK_SECRET_MARK } from "../tools/mocks/talos";
 import { PROJECT } from "../components/config/define";
 import { planNodes, type ClusterSpec } from "../components/config/spec";
@@ -97,8 +103,7 @@ for (const stack of ["ci", "prod"] as const) {
 
     beforeEach(async () => {
       record = await startEngine({ project: PROJECT, stack });
-      cluster = build(specOf(stack));
-      await settle();
+      cluster = await declareOffline(() => build(specOf(stack)));
     });
     afterEach(settle);
 

@@ -77,10 +77,18 @@ export function render(report: KnobsReport, format: CheckArgs["format"]): string
   return format === "markdown" ? renderMarkdown(report) : `${renderText(report)}\n`;
 }
 
+/** Where the command writes: the process's streams, or a test's buffers. */
+export interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+const PROCESS_IO: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
 /** The command: returns the exit code. */
-export function main(argv: readonly string[], cwd: string): number {
+export function main(argv: readonly string[], cwd: string, io: Io = PROCESS_IO): number {
   if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(`${USAGE}\n`);
+    io.out(`${USAGE}\n`);
     return 0;
   }
   let args: CheckArgs;
@@ -88,18 +96,18 @@ export function main(argv: readonly string[], cwd: string): number {
     args = parseArgs(argv, cwd);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${err.message}\n${USAGE}\n`);
+    io.err(`${err.message}\n${USAGE}\n`);
     return 2;
   }
   let report: KnobsReport;
   try {
     report = check(args.repo, args);
   } catch (err) {
-    process.stderr.write(`knobs check could not run: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.err(`knobs check could not run: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
-  process.stdout.write(render(report, args.format));
-  for (const v of report.violations) process.stderr.write(`✗ ${v.message}\n`);
+  io.out(render(report, args.format));
+  for (const v of report.violations) io.err(`✗ ${v.message}\n`);
   return report.ok ? 0 : 1;
 }
 

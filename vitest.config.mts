@@ -9,6 +9,7 @@ export default defineConfig({
     // that declares resources awaits settle(); tests inside a file run sequentially.
     pool: "forks",
     isolate: false,
+    maxWorkers: 2,
     testTimeout: 20_000,
     reporters: ["default"],
   },
