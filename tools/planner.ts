@@ -10,7 +10,8 @@ import { resolveStackConfig, type RawConfig } from "../components/config/resolve
 import type { HelmValues } from "../components/datapath/values";
 import type { Knobs } from "../components/datapath/catalogue";
 import { declareOffline, startEngine, type EngineRecord } from "./mock-engine";
-import { loadStackConfig, SECRET_PLACEHOLDER, type StackConfig } from "./stack-files";
+import { loadStackConfig, type StackConfig } from "./stack-files";
+import { projectKeys, SECRET_PLACEHOLDER } from "../components/config/stack-file";
 import { parseAllDocuments } from "yaml";
 
 const GET_CONFIGURATION = "talos:machine/getConfiguration:getConfiguration";
@@ -47,12 +48,7 @@ export const ROOT = resolve(__dirname, "..");
 
 /** The project's keys of an engine config map, without the namespace. */
 export function rawConfigOf(config: Readonly<Record<string, string>>): RawConfig {
-  const prefix = `${PROJECT}:`;
-  return Object.fromEntries(
-    Object.entries(config)
-      .filter(([k]) => k.startsWith(prefix))
-      .map(([k, v]) => [k.slice(prefix.length), v]),
-  );
+  return projectKeys(config);
 }
 
 /** The name part of a URN (`…::name`), "" for none. */

@@ -7,15 +7,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { PROJECT } from "../components/config/define";
+import { isSecure, parseStackFile, SECRET_PLACEHOLDER } from "../components/config/stack-file";
 
 /** The engine's view of a stack's config. */
 export interface StackConfig {
   readonly config: Record<string, string>;
   readonly secretKeys: string[];
 }
-
-/** The placeholder a secure value becomes offline (the plan never decrypts anything). */
-export const SECRET_PLACEHOLDER = "[secret]";
 
 type Declaration = { default?: unknown; value?: unknown } | string | number | boolean;
 
@@ -37,12 +35,9 @@ function projectDefaults(root: string): Record<string, string> {
 
 /** Reads a stack file's `config:` map. Throws with the file name when it is not a YAML map. */
 export function readStackFile(path: string): Record<string, unknown> {
-  const doc = parse(readFileSync(path, "utf8")) as { config?: unknown } | null;
-  const config = doc?.config ?? {};
-  if (typeof config !== "object" || config === null || Array.isArray(config)) {
-    throw new Error(`${path}: "config" must be a map of key to value`);
-  }
-  return config as Record<string, unknown>;
+  const parsed = parseStackFile(readFileSync(path, "utf8"));
+  if ("error" in parsed) throw new Error(`${path}: ${parsed.error}`);
+  return parsed.config;
 }
 
 /** The merged config of a stack, as the engine would pass it to the program. */
@@ -51,7 +46,7 @@ export function loadStackConfig(root: string, stackFile: string): StackConfig {
   const secretKeys: string[] = [];
   for (const [key, value] of Object.entries(readStackFile(stackFile))) {
     const full = key.includes(":") ? key : `${PROJECT}:${key}`;
-    const secure = typeof value === "object" && value !== null && "secure" in value;
+    const secure = isSecure(value);
     config[full] = secure ? SECRET_PLACEHOLDER : asString(value);
     if (secure) secretKeys.push(full);
   }

@@ -4,18 +4,14 @@
  * declared, with one line per problem.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT, type Problem } from "./define";
+import type { Problem } from "./define";
+import { projectKeys } from "./stack-file";
 import { resolveStackConfig, type RawConfig } from "./resolve";
 import type { ClusterSpec } from "./spec";
 
 /** This project's config keys from the engine, without the namespace. */
 export function readRawConfig(): RawConfig {
-  const prefix = `${PROJECT}:`;
-  return Object.fromEntries(
-    Object.entries(pulumi.runtime.allConfig())
-      .filter(([k]) => k.startsWith(prefix))
-      .map(([k, v]) => [k.slice(prefix.length), v]),
-  );
+  return projectKeys(pulumi.runtime.allConfig());
 }
 
 /** Formats problems for a person: one per line. */

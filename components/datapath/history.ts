@@ -3,8 +3,8 @@
  * states over time, and the knob values and settings they resolve to. Pure: reading files and git
  * history is tools/knobs-git.ts's job, so every rule is testable without git.
  */
-import { parse } from "yaml";
-import { PROJECT, type SettingDef } from "../config/define";
+import type { SettingDef } from "../config/define";
+import { isSecure, parseStackFile, projectKeys, SECRET_PLACEHOLDER } from "../config/stack-file";
 import type { RawConfig } from "../config/resolve";
 import { SETTINGS, SETTING_KEYS, type SettingKey } from "../config/settings";
 import type { Settings } from "../config/spec";
@@ -48,43 +48,20 @@ export interface Violation {
 }
 
 /** What a `secure:` value becomes: never printed, and no knob or setting accepts it. */
-const SECRET = "[secret]";
-
-/**
- * A stack file's `config:` map as raw project config: `hcloud-talos-cilium:<key>` and bare keys (the
- * Pulumi CLI's convention for the project namespace) keep their key; other namespaces are dropped.
- */
+/** The project's keys of a stack file's config, `secure:` values replaced by the placeholder. */
 export function stackFileOf(config: Readonly<Record<string, unknown>>): RawConfig {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(config)) {
-    const colon = key.indexOf(":");
-    if (colon >= 0 && key.slice(0, colon) !== PROJECT) continue;
-    const secure = typeof value === "object" && value !== null && "secure" in value;
-    out[key.slice(colon + 1)] = secure ? SECRET : value;
-  }
-  return out;
+  return Object.fromEntries(
+    Object.entries(projectKeys(config)).map(([k, v]) => [k, isSecure(v) ? SECRET_PLACEHOLDER : v]),
+  );
 }
 
-/**
- * Reads a stack file's text (undefined: no file, all defaults). A file that is not YAML, or whose
- * `config` is not a map, gives an error and no config.
- */
+/** A stack file's text (undefined: no file) as raw config, or what is wrong with it. */
 export function readStackText(text: string | undefined): { file: StackFile; error?: string } {
   if (text === undefined) return { file: undefined };
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (err) {
-    return { file: undefined, error: `not valid YAML: ${err instanceof Error ? err.message : String(err)}` };
-  }
-  const config = (doc as { config?: unknown } | null)?.config ?? {};
-  if (typeof config !== "object" || config === null || Array.isArray(config)) {
-    return { file: undefined, error: '"config" must be a map of key to value' };
-  }
-  return { file: stackFileOf(config as Record<string, unknown>) };
+  const parsed = parseStackFile(text);
+  return "error" in parsed ? { file: undefined, error: parsed.error } : { file: stackFileOf(parsed.config) };
 }
 
-/** The value of one key, as resolveStackConfig takes it: absent or unparsable takes the default. */
 function valueOf(def: SettingDef<unknown>, raw: unknown): unknown {
   if (raw === undefined) return def.default;
   const parsed = def.parse(raw);

@@ -1,0 +1,42 @@
+/**
+ * Stack config as text and maps (pure): a stack file's `config:` section, the project's keys of a
+ * config map, and the placeholder a `secure:` value becomes offline. Shared by the engine reader, the
+ * plan, and the knobs check's git history.
+ */
+import { parse } from "yaml";
+import { PROJECT } from "./define";
+
+/** What a `secure:` value becomes when nothing may decrypt it (plan, history): never the secret. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+/** Whether a stack-file value is an encrypted `secure:` value. */
+export function isSecure(value: unknown): boolean {
+  return typeof value === "object" && value !== null && "secure" in value;
+}
+
+/** The namespace of a key (`hcloud:token` → `hcloud`); a bare key belongs to the project. */
+const namespaceOf = (key: string): string => (key.includes(":") ? key.slice(0, key.indexOf(":")) : PROJECT);
+
+/** The project's keys of a config map (engine strings or stack-file values), without the namespace. */
+export function projectKeys<T>(config: Readonly<Record<string, T>>): Record<string, T> {
+  return Object.fromEntries(
+    Object.entries(config)
+      .filter(([key]) => namespaceOf(key) === PROJECT)
+      .map(([key, value]) => [key.slice(key.indexOf(":") + 1), value]),
+  );
+}
+
+/** A stack file's `config:` map from its text, or what is wrong with it. */
+export function parseStackFile(text: string): { config: Record<string, unknown> } | { error: string } {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (err) {
+    return { error: `not valid YAML: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  const config = (doc as { config?: unknown } | null)?.config ?? {};
+  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+    return { error: '"config" must be a map of key to value' };
+  }
+  return { config: config as Record<string, unknown> };
+}
