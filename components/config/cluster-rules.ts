@@ -6,6 +6,7 @@ import type { Problem } from "./define";
 import { contains, isPrivate, overlaps, parseCidr4, usableHosts, type Cidr4 } from "./cidr";
 import { ZONE_LOCATIONS } from "./settings";
 import { isArm } from "./pools";
+import { compareVersions, minorOf, parseVersion } from "./version";
 import { selfForbiddenLabels } from "./node-restriction";
 import { ADDRESS_OFFSETS, MAX_CONTROL_PLANES, type Settings } from "./spec";
 import { describe } from "../datapath/check";
@@ -23,12 +24,9 @@ export const HETZNER_LIMITS: Limits = { maxServersPerNetwork: 100 };
 
 type Check = (s: Settings, limits: Limits) => { key: string; value: unknown; finding: Finding }[];
 
-const minorOf = (v: string): number[] => v.split(".").slice(0, 2).map(Number);
-const cmpMinor = (a: string, b: string): number => {
-  const [a1 = 0, a2 = 0] = minorOf(a);
-  const [b1 = 0, b2 = 0] = minorOf(b);
-  return a1 - b1 || a2 - b2;
-};
+/** Compares two versions by their minor alone (`1.36.3` is within `1.31`–`1.36`). */
+const cmpMinor = (a: string, b: string): number =>
+  compareVersions(minorOf(parseVersion(a) ?? [0, 0, 0]), minorOf(parseVersion(b) ?? [0, 0, 0]));
 
 const versions: Check = (s) => {
   const out: ReturnType<Check> = [];
@@ -78,12 +76,8 @@ const versions: Check = (s) => {
 /** The oldest cloud-controller-manager that survives Hetzner's removal of the `datacenter` API property. */
 export const MIN_CCM_VERSION = "1.30.1";
 
-const semver = (v: string): number[] => v.split(".").map(Number);
-const below = (a: string, b: string): boolean => {
-  const [a1 = 0, a2 = 0, a3 = 0] = semver(a);
-  const [b1 = 0, b2 = 0, b3 = 0] = semver(b);
-  return (a1 - b1 || a2 - b2 || a3 - b3) < 0;
-};
+const below = (a: string, b: string): boolean =>
+  compareVersions(parseVersion(a) ?? [0, 0, 0], parseVersion(b) ?? [0, 0, 0]) < 0;
 
 // Hetzner's notice to hcloud-cloud-controller-manager users (May 2026): from 1 July 2026 the API no
 // longer returns `datacenter` for servers and primary IPs, and releases before 1.30.1 crash on it. The

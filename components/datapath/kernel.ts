@@ -5,8 +5,10 @@
  * minimum is checked against this table at preview, so a knob the nodes cannot run never reaches them.
  */
 
+import { compareVersions, parseVersion, type Version } from "../config/version";
+
 /** A kernel version as [major, minor, patch]. */
-export type KernelVersion = readonly [number, number, number];
+export type KernelVersion = Version;
 
 /** The kernel of the latest patch of each Talos minor (Talos 1.x → kernel). */
 export const TALOS_KERNELS: Readonly<Record<string, KernelVersion>> = {
@@ -29,9 +31,8 @@ export interface TalosVersion {
 
 /** Parses `v1.13.9` (the leading `v` is required, as in Talos image tags); undefined when malformed. */
 export function parseTalosVersion(raw: string): TalosVersion | undefined {
-  const m = /^v(\d+)\.(\d+)\.(\d+)$/.exec(raw);
-  if (!m) return undefined;
-  return { raw, major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) };
+  const v = /^v\d+\.\d+\.\d+$/.test(raw) ? parseVersion(raw) : undefined;
+  return v && { raw, major: v[0], minor: v[1], patch: v[2] };
 }
 
 /** The minor series of a Talos version, e.g. `1.13`. */
@@ -45,9 +46,7 @@ export function kernelOf(v: TalosVersion): KernelVersion | undefined {
 }
 
 /** Negative when a < b, zero when equal, positive when a > b. */
-export function compareKernel(a: KernelVersion, b: KernelVersion): number {
-  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
-}
+export const compareKernel = compareVersions;
 
 /** `6.18.44` */
 export function formatKernel(k: KernelVersion): string {

@@ -9,6 +9,7 @@
  */
 import type { Problem } from "../config/define";
 import type { Settings } from "../config/spec";
+import { parseVersion } from "../config/version";
 import { parseTalosVersion, SUPPORTED_TALOS, type TalosVersion } from "../datapath/kernel";
 import { describe } from "../datapath/check";
 import type { Finding } from "../datapath/rules";
@@ -17,12 +18,6 @@ import type { Finding } from "../datapath/rules";
 export interface DeployedVersions {
   readonly talosVersion?: string;
   readonly kubernetesVersion?: string;
-}
-
-/** `1.36.3` as major, minor, patch; undefined when malformed. */
-function parseKubernetes(raw: string): readonly [number, number, number] | undefined {
-  const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(raw);
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
 }
 
 /**
@@ -67,8 +62,8 @@ function talosFinding(from: TalosVersion, to: TalosVersion): Finding | undefined
 }
 
 function kubernetesFinding(fromRaw: string, toRaw: string): Finding | undefined {
-  const from = parseKubernetes(fromRaw);
-  const to = parseKubernetes(toRaw);
+  const from = parseVersion(fromRaw);
+  const to = parseVersion(toRaw);
   if (!from || !to) return undefined;
   const [fMajor, fMinor] = from;
   const [tMajor, tMinor] = to;
