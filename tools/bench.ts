@@ -7,14 +7,11 @@
  * lifts that one limit to measure growth, and says so.
  */
 import { performance } from "node:perf_hooks";
-import { PROJECT } from "../components/config/define";
 import { resolveStackConfig, type RawConfig } from "../components/config/resolve";
 import type { ClusterSpec } from "../components/config/spec";
 import { ciliumValues } from "../components/datapath/values";
 import { program } from "../components/program";
-import { declareOffline, startEngine } from "./mock-engine";
-import { withTokenPlaceholder } from "./planner";
-import * as pulumi from "@pulumi/pulumi";
+import { runOffline } from "./planner";
 
 const SIZES = [
   { nodes: 3, runs: 9 },
@@ -56,10 +53,7 @@ const median = (xs: number[]): number => {
 /** One plan of the whole program under the mock engine: resources declared, milliseconds. */
 async function planOnce(spec: ClusterSpec): Promise<{ resources: number; ms: number }> {
   const start = performance.now();
-  const record = await startEngine({ project: PROJECT, stack: spec.stack });
-  const offline = withTokenPlaceholder({ config: {}, secretKeys: [] });
-  pulumi.runtime.setAllConfig(offline.config, offline.secretKeys);
-  await declareOffline(() => program(spec));
+  const { record } = await runOffline(spec.stack, { config: {}, secretKeys: [] }, () => program(spec));
   return { resources: record.resources.length, ms: performance.now() - start };
 }
 

@@ -83,17 +83,30 @@ export const requireFresh: ProgramLoader = (entry) => {
   return Promise.resolve(require(resolved) as Record<string, unknown>);
 };
 
+/**
+ * Runs `declare` under a fresh mock engine with a stack's config (a placeholder Hetzner token when it
+ * has none) and stack capture off; returns what it declared and what `declare` returned.
+ */
+export async function runOffline<T>(
+  stack: string,
+  cfg: StackConfig,
+  declare: () => T | Promise<T>,
+): Promise<{ record: EngineRecord; result: T }> {
+  const record = await startEngine({ project: PROJECT, stack });
+  const offline = withTokenPlaceholder(cfg);
+  pulumi.runtime.setAllConfig(offline.config, offline.secretKeys);
+  const result = await declareOffline(declare);
+  return { record, result };
+}
+
 /** Runs `index.ts` under the mock engine with a stack's config; returns what it declared and exported. */
 export async function runProgram(
   stack: string,
   cfg: StackConfig,
   load: ProgramLoader = requireFresh,
 ): Promise<ProgramRun> {
-  const record = await startEngine({ project: PROJECT, stack });
-  const offline = withTokenPlaceholder(cfg);
-  pulumi.runtime.setAllConfig(offline.config, offline.secretKeys);
-  const outputs = await declareOffline(() => load(join(ROOT, "index.ts")));
-  return { record, outputs };
+  const { record, result } = await runOffline(stack, cfg, () => load(join(ROOT, "index.ts")));
+  return { record, outputs: result };
 }
 
 const EMPTY_TALOS: TalosPlan = { controlplane: [], worker: [], nodes: {} };
