@@ -8,8 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it } from "vitest";
 import { CloudControllerManager, ccmValues, hcloudToken } from "../components/cloud-controller";
 import type { ClusterSpec } from "../components/config/spec";
-import { settle, startEngine, type EngineRecord, type Registration } from "../tools/mock-engine";
-import { problemsOf, resolveWith, specOf } from "./helpers";
+import { settle, startEngine, type EngineRecord, registration } from "../tools/mock-engine";
+import { problemsOf, resolveWith, specOf, valueOf } from "./helpers";
 
 const TOKEN = "hcloud-token-MOCK-SECRET";
 const NETWORK_ID = 4711;
@@ -37,15 +37,6 @@ async function build(spec: ClusterSpec): Promise<EngineRecord> {
   return record;
 }
 
-const byName = (record: EngineRecord, name: string): Registration => {
-  const r = record.resources.find((x) => x.name === name);
-  if (!r) throw new Error(`no resource ${name}; have ${record.resources.map((x) => x.name).join(", ")}`);
-  return r;
-};
-
-/** A value of an output, without an assertion inside the callback. */
-const valueOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
-
 afterEach(settle);
 
 describe("the cloud-controller-manager component", () => {
@@ -57,13 +48,13 @@ describe("the cloud-controller-manager component", () => {
       ["kubernetes:core/v1:Secret", "hcloud-ccm-secret"],
       ["kubernetes:helm.sh/v3:Release", "hcloud-ccm-release"],
     ]);
-    const component = byName(record, "hcloud-ccm");
-    expect(byName(record, "hcloud-ccm-secret").parent).toBe(component.urn);
-    expect(byName(record, "hcloud-ccm-release").parent).toBe(component.urn);
+    const component = registration(record, "hcloud-ccm");
+    expect(registration(record, "hcloud-ccm-secret").parent).toBe(component.urn);
+    expect(registration(record, "hcloud-ccm-release").parent).toBe(component.urn);
   });
 
   it("installs Hetzner's chart at the pinned version with the tunnel-mode values (ci)", async () => {
-    const release = byName(await build(specOf("ci")), "hcloud-ccm-release");
+    const release = registration(await build(specOf("ci")), "hcloud-ccm-release");
     expect(release.inputs).toEqual({
       name: "hcloud-cloud-controller-manager",
       namespace: "kube-system",
@@ -88,7 +79,7 @@ describe("the cloud-controller-manager component", () => {
   });
 
   it("enables the chart's networking (route controller, cluster CIDR = pod CIDR) only with native routing", async () => {
-    const release = byName(await build(specOf("ci", NATIVE)), "hcloud-ccm-release");
+    const release = registration(await build(specOf("ci", NATIVE)), "hcloud-ccm-release");
     expect(release.inputs.values).toEqual({
       networking: { enabled: true, clusterCIDR: "10.244.0.0/16" },
       env: {
@@ -117,7 +108,7 @@ describe("the cloud-controller-manager component", () => {
 
   it("puts the token and the network ID in the Secret `hcloud` the chart reads, the token as a secret input", async () => {
     const record = await build(specOf("ci"));
-    const secret = byName(record, "hcloud-ccm-secret");
+    const secret = registration(record, "hcloud-ccm-secret");
     expect(secret.inputs).toMatchObject({
       metadata: { name: "hcloud", namespace: "kube-system" },
       stringData: { token: TOKEN, network: String(NETWORK_ID) },
@@ -134,14 +125,14 @@ describe("the cloud-controller-manager component", () => {
 
   it("installs the release with the cluster's provider, after its Secret and what it is told to wait for", async () => {
     const record = await build(specOf("ci"));
-    const release = byName(record, "hcloud-ccm-release");
+    const release = registration(record, "hcloud-ccm-release");
     expect(release.dependsOn).toEqual([
-      byName(record, "hcloud-ccm-secret").urn,
-      byName(record, "cilium-release").urn,
+      registration(record, "hcloud-ccm-secret").urn,
+      registration(record, "cilium-release").urn,
     ]);
-    const provider = byName(record, "k8s").urn;
+    const provider = registration(record, "k8s").urn;
     expect(release.provider.startsWith(`${provider}::`)).toBe(true);
-    expect(byName(record, "hcloud-ccm-secret").provider.startsWith(`${provider}::`)).toBe(true);
+    expect(registration(record, "hcloud-ccm-secret").provider.startsWith(`${provider}::`)).toBe(true);
   });
 });
 

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Cilium } from "../components/cilium";
 import { ciliumValues } from "../components/datapath/values";
 import type { ClusterSpec } from "../components/config/spec";
-import { settle, startEngine, type EngineRecord, type Registration } from "../tools/mock-engine";
+import { settle, startEngine, type EngineRecord, registration } from "../tools/mock-engine";
 import { specOf } from "./helpers";
 
 /** A stand-in for the Talos bootstrap resource. */
@@ -30,13 +30,6 @@ async function build(spec: ClusterSpec): Promise<EngineRecord> {
   return record;
 }
 
-const byName = (record: EngineRecord, name: string): Registration => {
-  const r = record.resources.find((x) => x.name === name);
-  if (!r)
-    throw new Error(`no resource named ${name}; have ${record.resources.map((x) => x.name).join(", ")}`);
-  return r;
-};
-
 afterEach(settle);
 
 describe("the Cilium component", () => {
@@ -51,16 +44,16 @@ describe("the Cilium component", () => {
         ["kubernetes:core/v1:Namespace", "cilium-spire-namespace"],
         ["kubernetes:helm.sh/v3:Release", "cilium-release"],
       ]);
-      const component = byName(record, "cilium");
+      const component = registration(record, "cilium");
       for (const child of ["cilium-k8s", "cilium-gateway-api", "cilium-spire-namespace", "cilium-release"]) {
-        expect(byName(record, child).parent, child).toBe(component.urn);
+        expect(registration(record, child).parent, child).toBe(component.urn);
       }
     },
   );
 
   it("installs the chart from helm.cilium.io at the pinned version, atomically, with bounded history", async () => {
     const spec = specOf("prod");
-    const release = byName(await build(spec), "cilium-release");
+    const release = registration(await build(spec), "cilium-release");
     expect(release.inputs).toMatchObject({
       name: "cilium",
       namespace: "kube-system",
@@ -78,32 +71,32 @@ describe("the Cilium component", () => {
     "passes exactly the values builder's output as the release values (%s)",
     async (stack) => {
       const spec = specOf(stack);
-      const release = byName(await build(spec), "cilium-release");
+      const release = registration(await build(spec), "cilium-release");
       expect(release.inputs.values).toEqual(ciliumValues(spec));
     },
   );
 
   it("orders the release after the cluster bootstrap, the Gateway API CRDs and the SPIRE namespace", async () => {
     const record = await build(specOf("ci"));
-    expect(byName(record, "cilium-release").dependsOn).toEqual(
+    expect(registration(record, "cilium-release").dependsOn).toEqual(
       expect.arrayContaining([
-        byName(record, "bootstrap").urn,
-        byName(record, "cilium-gateway-api").urn,
-        byName(record, "cilium-spire-namespace").urn,
+        registration(record, "bootstrap").urn,
+        registration(record, "cilium-gateway-api").urn,
+        registration(record, "cilium-spire-namespace").urn,
       ]),
     );
-    expect(byName(record, "cilium-k8s").dependsOn).toEqual([byName(record, "bootstrap").urn]);
+    expect(registration(record, "cilium-k8s").dependsOn).toEqual([registration(record, "bootstrap").urn]);
   });
 
   it("applies the Gateway API v1.5.1 standard channel (TLSRoute is standard there)", async () => {
-    const crds = byName(await build(specOf("ci")), "cilium-gateway-api");
+    const crds = registration(await build(specOf("ci")), "cilium-gateway-api");
     expect(crds.inputs).toEqual({
       file: "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml",
     });
   });
 
   it("labels the SPIRE namespace PodSecurity privileged (Talos enforces baseline)", async () => {
-    const ns = byName(await build(specOf("ci")), "cilium-spire-namespace");
+    const ns = registration(await build(specOf("ci")), "cilium-spire-namespace");
     expect(ns.inputs.metadata).toEqual({
       name: "cilium-spire",
       labels: {
@@ -115,7 +108,7 @@ describe("the Cilium component", () => {
   });
 
   it("gives the provider the kubeconfig as a secret, never in plain text", async () => {
-    const provider = byName(await build(specOf("ci")), "cilium-k8s");
+    const provider = registration(await build(specOf("ci")), "cilium-k8s");
     expect(provider.secretInputs).toEqual(["kubeconfig"]);
     expect(provider.inputs.enableServerSideApply).toBe("true");
   });

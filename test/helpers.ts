@@ -3,19 +3,23 @@
  * ../shared (tests that need them skip with a message naming the missing file).
  */
 import { spawn } from "node:child_process";
+import type * as pulumi from "@pulumi/pulumi";
+import { expect } from "vitest";
+import { registrationsOf, type EngineRecord, type Registration } from "../tools/mock-engine";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { resolveStackConfig, type RawConfig, type Resolution } from "../components/config/resolve";
 import type { ClusterSpec } from "../components/config/spec";
 import { pathToFileURL } from "node:url";
-import { ROOT, rawConfigOf, runProgram, type ProgramLoader, type ProgramRun } from "../tools/planner";
+import { ROOT, runProgram, type ProgramLoader, type ProgramRun } from "../tools/planner";
+import { projectKeys } from "../components/config/stack-file";
 import { loadStackConfig } from "../tools/stack-files";
 
 export { ROOT };
 
 /** The raw config of a real stack file (with Pulumi.yaml's defaults), without the namespace. */
 export function stackRaw(stack: "ci" | "prod"): RawConfig {
-  return rawConfigOf(loadStackConfig(ROOT, join(ROOT, `Pulumi.${stack}.yaml`)).config);
+  return projectKeys(loadStackConfig(ROOT, join(ROOT, `Pulumi.${stack}.yaml`)).config);
 }
 
 /** Resolves a real stack file with some keys overridden (YAML-typed values, as in a stack file). */
@@ -94,4 +98,16 @@ export function runTool(
     child.on("error", reject);
     child.on("close", (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/** The value of an Output, to await in a test (never assert inside an apply). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply(resolve));
+}
+
+/** The single registration of a type and name: asserts there is exactly one. */
+export function one(record: EngineRecord, type: string, name: string): Registration {
+  const found = registrationsOf(record, type).filter((r) => r.name === name);
+  expect(found.map((r) => r.name)).toEqual([name]);
+  return found[0] as Registration;
 }

@@ -9,13 +9,14 @@ import {
   type EngineRecord,
   type Registration,
   declareOffline,
+  registrationsOf,
 } from "../tools/mock-engine";
 import { numericId } from "../tools/mocks";
 import { MOCK_TALOS_IMAGE_IDS, mockIpv4, mockIpv6 } from "../tools/mocks/hcloud";
 import type { ClusterSpec } from "../components/config/spec";
 import type { Pool } from "../components/config/pools";
 import { PROJECT } from "../components/config/define";
-import { specOf } from "./helpers";
+import { specOf, valueOf, one } from "./helpers";
 import {
   ControlPlaneEndpoint,
   PrivateNetwork,
@@ -95,11 +96,6 @@ function build(spec: ClusterSpec): Built {
   return { network, endpoint, nodes };
 }
 
-/** An output's value (the mock engine resolves every output, preview included). */
-function valueOf<V>(o: pulumi.Output<V>): Promise<V> {
-  return new Promise((resolve) => o.apply(resolve));
-}
-
 async function nodeValues(nodes: readonly TalosNode[]) {
   return Promise.all(
     nodes.map(async (n) => ({
@@ -113,17 +109,8 @@ async function nodeValues(nodes: readonly TalosNode[]) {
   );
 }
 
-const ofType = (record: EngineRecord, type: string): Registration[] =>
-  record.resources.filter((r) => r.type === type);
-
-function one(record: EngineRecord, type: string, name: string): Registration {
-  const found = record.resources.filter((r) => r.type === type && r.name === name);
-  expect(found.map((r) => r.name)).toEqual([name]);
-  return found[0] as Registration;
-}
-
 const urnOf = (record: EngineRecord, type: string): string => {
-  const found = ofType(record, type);
+  const found = registrationsOf(record, type);
   expect(found).toHaveLength(1);
   return (found[0] as Registration).urn;
 };
@@ -283,7 +270,7 @@ for (const stack of ["ci", "prod"] as const) {
     });
 
     it("creates one server per planned node with exact inputs and options", () => {
-      const servers = ofType(record, T.server);
+      const servers = registrationsOf(record, T.server);
       expect(servers.map((s) => s.name)).toEqual(expected.servers.map((s) => `nodes-${s.name}`));
       const subnetUrn = one(record, T.subnet, `${stack}-subnet`).urn;
       for (const s of expected.servers) {
@@ -432,7 +419,7 @@ describe("variants of the ci stack", () => {
     build(specOf("ci", { talosImageId: 123456 }));
     await settle();
     expect(record.invokes.filter((i) => i.token === T.getImage)).toEqual([]);
-    expect(ofType(record, T.server).map((s) => s.inputs.image)).toEqual(["123456", "123456"]);
+    expect(registrationsOf(record, T.server).map((s) => s.inputs.image)).toEqual(["123456", "123456"]);
   });
 
   it("looks up an arm image for cax pools and gives it to their servers", async () => {
@@ -441,7 +428,7 @@ describe("variants of the ci stack", () => {
     expect(
       record.invokes.filter((i) => i.token === T.getImage).map((i) => i.inputs.withArchitecture),
     ).toEqual(["x86", "arm"]);
-    expect(ofType(record, T.server).map((s) => [s.name, s.inputs.image])).toEqual([
+    expect(registrationsOf(record, T.server).map((s) => [s.name, s.inputs.image])).toEqual([
       ["nodes-ci-cp-1", String(MOCK_TALOS_IMAGE_IDS.x86)],
       ["nodes-ci-workers-1", String(MOCK_TALOS_IMAGE_IDS.arm)],
     ]);
@@ -458,7 +445,7 @@ describe("variants of the ci stack", () => {
   it("reaches IPv6-only nodes on their public IPv6 address", async () => {
     const built = build(specOf("ci", { publicIPv4: false }));
     await settle();
-    expect(ofType(record, T.server).map((s) => s.inputs.publicNets)).toEqual([
+    expect(registrationsOf(record, T.server).map((s) => s.inputs.publicNets)).toEqual([
       [{ ipv4Enabled: false, ipv6Enabled: true }],
       [{ ipv4Enabled: false, ipv6Enabled: true }],
     ]);
@@ -481,7 +468,7 @@ describe("variants of the ci stack", () => {
       userData: { worker: "#worker" },
     });
     await settle();
-    expect(ofType(record, T.server).map((s) => [s.inputs.image, s.inputs.userData])).toEqual([
+    expect(registrationsOf(record, T.server).map((s) => [s.inputs.image, s.inputs.userData])).toEqual([
       ["42", undefined],
       ["42", "#worker"],
     ]);

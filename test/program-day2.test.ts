@@ -15,15 +15,16 @@ import {
   settle,
   startEngine,
   type EngineRecord,
-  type Registration,
   declareOffline,
+  registration,
+  registrationsOf,
 } from "../tools/mock-engine";
 import { numericId } from "../tools/mocks";
 import { clearLastDeployment, setLastDeployment } from "../tools/mocks/command";
 import { mockIpv4 } from "../tools/mocks/hcloud";
 import type { ProgramRun } from "../tools/planner";
 import { loadStackConfig } from "../tools/stack-files";
-import { ROOT, runStack } from "./helpers";
+import { ROOT, runStack, valueOf } from "./helpers";
 
 const COMMAND = "command:local:Command";
 const SERVER = "hcloud:index/server:Server";
@@ -31,14 +32,6 @@ const APPLY = "talos:machine/configurationApply:ConfigurationApply";
 /** The mock Schematic's ID (unlisted types get `<name>-id`). */
 const SCHEMATIC = "talos-image-schematic-id";
 
-const ofType = (record: EngineRecord, type: string): Registration[] =>
-  record.resources.filter((r) => r.type === type);
-const named = (record: EngineRecord, name: string): Registration => {
-  const r = record.resources.find((x) => x.name === name);
-  if (!r) throw new Error(`no resource ${name}`);
-  return r;
-};
-const valueOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
 /** The public IPv4 the mock engine gives a server. */
 const publicIp = (node: string): string => mockIpv4(numericId(`${SERVER}/nodes-${node}`));
 
@@ -105,7 +98,7 @@ describe("refused at preview, naming the key", () => {
       'The version change is not a supported upgrade; no node was touched:\n  - hcloud-talos-cilium:talosVersion = "v1.13.9": the nodes run v1.11.5',
     );
     expect(message).toContain("v1.11.5 → v1.11.x → v1.12.x → v1.13.9");
-    expect([ofType(p.record, APPLY), ofType(p.record, COMMAND)]).toEqual([[], []]);
+    expect([registrationsOf(p.record, APPLY), registrationsOf(p.record, COMMAND)]).toEqual([[], []]);
   });
 
   it("a Kubernetes upgrade that skips a minor", async () => {
@@ -113,7 +106,7 @@ describe("refused at preview, naming the key", () => {
     expect(messages(p.reported)[0]).toContain(
       'hcloud-talos-cilium:kubernetesVersion = "1.36.3": the cluster runs Kubernetes 1.34.2 (this stack\'s last deployment), and `talosctl upgrade-k8s` moves one minor at a time',
     );
-    expect([ofType(p.record, APPLY), ofType(p.record, COMMAND)]).toEqual([[], []]);
+    expect([registrationsOf(p.record, APPLY), registrationsOf(p.record, COMMAND)]).toEqual([[], []]);
   });
 
   it("a Kubernetes version outside the range Talos supports: nothing is declared", async () => {
@@ -141,7 +134,7 @@ describe("refused at preview, naming the key", () => {
     for (const deployed of deployments) {
       const p = await preview("prod", { deployed });
       expect([p.thrown, p.reported]).toEqual([undefined, []]);
-      expect(ofType(p.record, COMMAND)).toHaveLength(7);
+      expect(registrationsOf(p.record, COMMAND)).toHaveLength(7);
     }
   });
 });
@@ -166,21 +159,23 @@ describe("the cloud controller in the program", () => {
 
   it("installs the release and its Secret with the cluster's provider, the network ID and the token as a secret", async () => {
     const { record } = await runStack("ci");
-    const secret = named(record, "hcloud-ccm-secret");
+    const secret = registration(record, "hcloud-ccm-secret");
     expect(secret.inputs.stringData).toEqual({
       token: "[secret]",
       network: numericId("hcloud:index/network:Network/ci-network"),
     });
     expect(secret.secretInputs).toEqual(["stringData"]);
-    const release = named(record, "hcloud-ccm-release");
+    const release = registration(record, "hcloud-ccm-release");
     expect(release.inputs).toMatchObject({ name: "hcloud-cloud-controller-manager", version: "1.33.0" });
-    const provider = named(record, "cilium-k8s").urn;
+    const provider = registration(record, "cilium-k8s").urn;
     expect([
       release.provider.startsWith(`${provider}::`),
       secret.provider.startsWith(`${provider}::`),
     ]).toEqual([true, true]);
     // After the Cilium release (whose pods tolerate the uninitialized taint the controller removes).
-    expect([...release.dependsOn].sort()).toEqual([named(record, "cilium-release").urn, secret.urn].sort());
+    expect([...release.dependsOn].sort()).toEqual(
+      [registration(record, "cilium-release").urn, secret.urn].sort(),
+    );
   });
 });
 
@@ -195,7 +190,7 @@ describe("the rolling upgrade in the program", () => {
       "prod-workers-2",
       "prod-workers-3",
     ];
-    const steps = ofType(record, COMMAND).slice(0, -1);
+    const steps = registrationsOf(record, COMMAND).slice(0, -1);
     expect(steps.map((s) => s.name)).toEqual(nodes.map((n) => `upgrades-${n}`));
     expect(
       steps.map((s) => {
@@ -215,13 +210,13 @@ describe("the rolling upgrade in the program", () => {
 
   it("starts after every config apply and both releases, one node at a time, upgrade-k8s last", async () => {
     const { record } = await runStack("prod");
-    const all = ofType(record, COMMAND);
+    const all = registrationsOf(record, COMMAND);
     // Recorded dependencies include those of the inputs (servers, secrets): check containment.
     expect(all[0]?.dependsOn).toEqual(
       expect.arrayContaining([
-        ...ofType(record, APPLY).map((a) => a.urn),
-        named(record, "cilium-release").urn,
-        named(record, "hcloud-ccm-release").urn,
+        ...registrationsOf(record, APPLY).map((a) => a.urn),
+        registration(record, "cilium-release").urn,
+        registration(record, "hcloud-ccm-release").urn,
       ]),
     );
     const commandDeps = all.map((c) => c.dependsOn.filter((urn) => all.some((x) => x.urn === urn)));
@@ -254,15 +249,15 @@ describe("a Talos version change", () => {
       deployed: { talosVersion: "v1.13.9", kubernetesVersion: "1.35.4" },
     });
     expect(configured(upgrading.record)).toEqual(["1.35.4", "1.35.4"]);
-    const k8s = named(upgrading.record, "upgrades-kubernetes");
+    const k8s = registration(upgrading.record, "upgrades-kubernetes");
     expect((k8s.inputs.environment as Record<string, unknown>).KUBERNETES_VERSION).toBe("1.36.3");
     const first = await preview("prod");
     expect(configured(first.record)).toEqual(["1.36.3", "1.36.3"]);
   });
 
   it("changes the triggers of every node's command, and of nothing else", async () => {
-    const before = ofType((await run("v1.13.8")).record, COMMAND);
-    const after = ofType((await run("v1.13.9")).record, COMMAND);
+    const before = registrationsOf((await run("v1.13.8")).record, COMMAND);
+    const after = registrationsOf((await run("v1.13.9")).record, COMMAND);
     const changed = after.filter(
       (c, i) => JSON.stringify(c.inputs.triggers) !== JSON.stringify(before[i]?.inputs.triggers),
     );
@@ -270,8 +265,8 @@ describe("a Talos version change", () => {
   });
 
   it("with no change, leaves every command's inputs and triggers as they were: nothing runs", async () => {
-    const first = ofType((await run("v1.13.9")).record, COMMAND);
-    const second = ofType((await run("v1.13.9", "again")).record, COMMAND);
+    const first = registrationsOf((await run("v1.13.9")).record, COMMAND);
+    const second = registrationsOf((await run("v1.13.9", "again")).record, COMMAND);
     expect(second.map((c) => [c.name, c.inputs])).toEqual(first.map((c) => [c.name, c.inputs]));
   });
 
@@ -279,10 +274,15 @@ describe("a Talos version change", () => {
     const before = await run("v1.13.8");
     const after = await run("v1.13.9");
     const servers = (r: ProgramRun) =>
-      ofType(r.record, SERVER).map((s) => [s.name, s.inputs, s.ignoreChanges, s.deleteBeforeReplace]);
+      registrationsOf(r.record, SERVER).map((s) => [
+        s.name,
+        s.inputs,
+        s.ignoreChanges,
+        s.deleteBeforeReplace,
+      ]);
     expect(servers(after)).toEqual(servers(before));
-    expect(ofType(after.record, SERVER).map((s) => s.ignoreChanges)).toEqual(
-      ofType(after.record, SERVER).map(() => ["image", "userData"]),
+    expect(registrationsOf(after.record, SERVER).map((s) => s.ignoreChanges)).toEqual(
+      registrationsOf(after.record, SERVER).map(() => ["image", "userData"]),
     );
     // The snapshot lookup does follow the version: only ignoreChanges keeps a new image ID off the servers.
     const selectors = (r: ProgramRun) =>

@@ -4,9 +4,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
+import { registration } from "../tools/mock-engine";
 import { ciliumValues } from "../components/datapath/values";
 import type { ProgramRun } from "../tools/planner";
-import type { Registration } from "../tools/mock-engine";
 import { numericId } from "../tools/mocks";
 import { MOCK_SECRET_MARK } from "../tools/mocks/talos";
 import { runStack, specOf } from "./helpers";
@@ -27,12 +27,6 @@ function infrastructure(run: ProgramRun, stack: string): string[][] {
     .map((r) => [r.type, r.name])
     .sort((a, b) => `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`));
 }
-
-const named = (run: ProgramRun, name: string): Registration => {
-  const r = run.record.resources.find((x) => x.name === name);
-  if (!r) throw new Error(`no resource ${name}`);
-  return r;
-};
 
 const isSecret = (v: unknown): Promise<boolean> => pulumi.isSecret(v as pulumi.Output<unknown>);
 
@@ -76,7 +70,7 @@ describe("the ci stack", () => {
   });
 
   it("gives the control plane its network address, placement group, firewall, image and labels, and never replaces it for an image", () => {
-    const server = named(ci, "nodes-ci-cp-1");
+    const server = registration(ci.record, "nodes-ci-cp-1");
     // The mock engine gives each hcloud resource a stable numeric ID from its type and name.
     const id = (type: string, name: string) => Number(numericId(`hcloud:index/${type}/${name}`));
     expect(server.inputs).toEqual({
@@ -91,11 +85,11 @@ describe("the ci stack", () => {
       labels: { cluster: "ci", role: "controlplane", pool: "cp" },
     });
     expect(server.ignoreChanges).toEqual(["image", "userData"]);
-    expect(server.parent).toBe(named(ci, "nodes").urn);
+    expect(server.parent).toBe(registration(ci.record, "nodes").urn);
   });
 
   it("passes the release exactly the values builder's output, after the bootstrap and the Gateway API CRDs", () => {
-    const release = named(ci, "cilium-release");
+    const release = registration(ci.record, "cilium-release");
     expect(release.inputs).toMatchObject({
       name: "cilium",
       namespace: "kube-system",
@@ -107,21 +101,23 @@ describe("the ci stack", () => {
     expect(release.inputs.values).toEqual(ciliumValues(specOf("ci")));
     expect(release.dependsOn).toEqual(
       expect.arrayContaining([
-        named(ci, "talos-bootstrap").urn,
-        named(ci, "cilium-gateway-api").urn,
-        named(ci, "cilium-spire-namespace").urn,
+        registration(ci.record, "talos-bootstrap").urn,
+        registration(ci.record, "cilium-gateway-api").urn,
+        registration(ci.record, "cilium-spire-namespace").urn,
       ]),
     );
   });
 
   it("builds the Kubernetes provider from the kubeconfig, as a secret", () => {
-    const provider = named(ci, "cilium-k8s");
+    const provider = registration(ci.record, "cilium-k8s");
     expect(provider.secretInputs).toEqual(["kubeconfig"]);
     expect(String(provider.inputs.kubeconfig)).toContain(MOCK_SECRET_MARK);
   });
 
   it("labels the SPIRE namespace privileged", () => {
-    expect((named(ci, "cilium-spire-namespace").inputs.metadata as { labels: unknown }).labels).toEqual({
+    expect(
+      (registration(ci.record, "cilium-spire-namespace").inputs.metadata as { labels: unknown }).labels,
+    ).toEqual({
       "pod-security.kubernetes.io/enforce": "privileged",
       "pod-security.kubernetes.io/audit": "privileged",
       "pod-security.kubernetes.io/warn": "privileged",
@@ -143,7 +139,7 @@ describe("the ci stack", () => {
     );
     expect(leaks).toEqual([]);
     // The search is not vacuous: the secret material is there, as secret inputs.
-    expect(named(ci, "talos-apply-ci-cp-1").secretInputs).toEqual(
+    expect(registration(ci.record, "talos-apply-ci-cp-1").secretInputs).toEqual(
       expect.arrayContaining(["clientConfiguration", "machineConfigurationInput"]),
     );
   });
@@ -174,7 +170,9 @@ describe("the prod stack", () => {
       "talos-apply-prod-workers-3",
     ]);
     expect(names("talos:machine/bootstrap:Bootstrap")).toEqual(["talos-bootstrap"]);
-    expect(named(prod, "talos-bootstrap").dependsOn).toContain(named(prod, "talos-apply-prod-cp-1").urn);
+    expect(registration(prod.record, "talos-bootstrap").dependsOn).toContain(
+      registration(prod.record, "talos-apply-prod-cp-1").urn,
+    );
   });
 
   it("gives every server its planned private address and the ignoreChanges that keep it", () => {
@@ -191,6 +189,6 @@ describe("the prod stack", () => {
   });
 
   it("passes the release exactly the values builder's output", () => {
-    expect(named(prod, "cilium-release").inputs.values).toEqual(ciliumValues(specOf("prod")));
+    expect(registration(prod.record, "cilium-release").inputs.values).toEqual(ciliumValues(specOf("prod")));
   });
 });

@@ -8,14 +8,14 @@ import {
   startEngine,
   settle,
   type EngineRecord,
-  type Registration,
   declareOffline,
+  registrationsOf,
 } from "../tools/mock-engine";
 import { MOCK_SECRET_MARK } from "../tools/mocks/talos";
 import { PROJECT } from "../components/config/define";
 import { planNodes, type ClusterSpec } from "../components/config/spec";
 import { TalosCluster, type TalosClusterNode } from "../components/talos";
-import { specOf } from "./helpers";
+import { specOf, valueOf, one } from "./helpers";
 
 const T = {
   secrets: "talos:machine/secrets:Secrets",
@@ -72,20 +72,6 @@ function build(spec: ClusterSpec, nodes: readonly TalosClusterNode[] = standInNo
     nodes,
     installerImage: pulumi.output(INSTALLER),
   });
-}
-
-/** An output's value (no assertions inside the callback). */
-function valueOf<V>(o: pulumi.Output<V>): Promise<V> {
-  return new Promise((resolve) => o.apply(resolve));
-}
-
-const ofType = (record: EngineRecord, type: string): Registration[] =>
-  record.resources.filter((r) => r.type === type);
-
-function one(record: EngineRecord, type: string, name: string): Registration {
-  const found = record.resources.filter((r) => r.type === type && r.name === name);
-  expect(found.map((r) => r.name)).toEqual([name]);
-  return found[0] as Registration;
 }
 
 const yamlDocs = (patches: unknown): unknown[] =>
@@ -182,8 +168,8 @@ for (const stack of ["ci", "prod"] as const) {
     });
 
     it("bootstraps exactly once, on the first control plane, after its config is applied", () => {
-      const [bootstrap] = ofType(record, T.bootstrap);
-      expect(ofType(record, T.bootstrap)).toHaveLength(1);
+      const [bootstrap] = registrationsOf(record, T.bootstrap);
+      expect(registrationsOf(record, T.bootstrap)).toHaveLength(1);
       expect(bootstrap?.inputs).toEqual({
         node: addresses[first],
         endpoint: addresses[first],

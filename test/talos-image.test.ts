@@ -5,16 +5,12 @@ import { describe, it, expect, beforeEach, afterEach } from "vitest";
 import { startEngine, settle, type EngineRecord } from "../tools/mock-engine";
 import { PROJECT } from "../components/config/define";
 import { TalosImage } from "../components/talos";
-import { specOf } from "./helpers";
+import { specOf, valueOf } from "./helpers";
 
 const SCHEMATIC = "talos:imageFactory/schematic:Schematic";
 const GET_URLS = "talos:imageFactory/getUrls:getUrls";
 /** The mock engine's ID of the `image-schematic` resource (`<name>-id`). */
 const ID = "image-schematic-id";
-
-function valueOf<V>(o: pulumi.Output<V>): Promise<V> {
-  return new Promise((resolve) => o.apply(resolve));
-}
 
 describe("TalosImage", () => {
   let record: EngineRecord;

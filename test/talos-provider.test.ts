@@ -16,6 +16,7 @@ import type {
   ResourceInvokeRequest,
 } from "@pulumi/pulumi/proto/resource_pb";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { valueOf } from "./helpers";
 import * as talos from "../components/talos/provider";
 
 const SCHEMA_PATH = path.resolve(__dirname, "../../shared/reference/pulumi-talos-schema-v0.8.1.json");
@@ -386,11 +387,6 @@ const mocks: Mocks = {
   },
   call: invokeResult,
 };
-
-/** The value of an Output, for awaiting (no assertions inside the callback). */
-function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
-  return new Promise((resolve) => output.apply((value) => resolve(value)));
-}
 
 const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs;
 

@@ -23,9 +23,15 @@ import {
   upgradeProblems,
   type UpgradeNode,
 } from "../components/upgrades";
-import { settle, startEngine, type EngineRecord, type Registration } from "../tools/mock-engine";
+import {
+  settle,
+  startEngine,
+  type EngineRecord,
+  type Registration,
+  registration,
+} from "../tools/mock-engine";
 import { MOCK_SECRET_MARK } from "../tools/mocks/talos";
-import { specOf } from "./helpers";
+import { specOf, valueOf } from "./helpers";
 
 const v = (raw: string): TalosVersion => parseTalosVersion(raw) as TalosVersion;
 
@@ -363,19 +369,13 @@ async function build(spec: ClusterSpec): Promise<{ record: EngineRecord; upgrade
 
 const commands = (record: EngineRecord): Registration[] =>
   record.resources.filter((r) => r.type === "command:local:Command");
-const byName = (record: EngineRecord, name: string): Registration => {
-  const r = record.resources.find((x) => x.name === name);
-  if (!r) throw new Error(`no resource ${name}`);
-  return r;
-};
-const valueOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
 
 afterEach(settle);
 
 describe("the upgrades component", () => {
   it("declares one command per node, control planes first, then upgrade-k8s, each a child of the component", async () => {
     const { record } = await build(specOf("prod"));
-    const component = byName(record, "upgrades");
+    const component = registration(record, "upgrades");
     expect(component.type).toBe("hcloud-talos-cilium:upgrades:TalosUpgrades");
     expect(commands(record).map((c) => c.name)).toEqual([
       "upgrades-prod-cp-1",
@@ -393,14 +393,14 @@ describe("the upgrades component", () => {
     const { record } = await build(specOf("prod"));
     const all = commands(record);
     expect(all.map((c) => c.dependsOn)).toEqual([
-      [byName(record, "cilium-release").urn],
+      [registration(record, "cilium-release").urn],
       ...all.slice(0, -1).map((c) => [c.urn]),
     ]);
   });
 
   it("gives each node's command its address, the installer of the schematic and version, and the health targets", async () => {
     const { record } = await build(specOf("prod"));
-    const env = (name: string) => byName(record, name).inputs.environment;
+    const env = (name: string) => registration(record, name).inputs.environment;
     const common = {
       TARGET_VERSION: "v1.13.9",
       TARGET_SCHEMATIC: SCHEMATIC,
@@ -434,8 +434,10 @@ describe("the upgrades component", () => {
       expect(c.inputs.update, c.name).toBe(NO_OP_UPDATE);
       expect(c.secretInputs, c.name).toEqual(["environment"]);
     }
-    expect(byName(record, "upgrades-prod-cp-1").inputs.create).toBe(talosUpgradeScript("v1.13.x"));
-    expect(byName(record, "upgrades-kubernetes").inputs.create).toBe(kubernetesUpgradeScript("v1.13.x"));
+    expect(registration(record, "upgrades-prod-cp-1").inputs.create).toBe(talosUpgradeScript("v1.13.x"));
+    expect(registration(record, "upgrades-kubernetes").inputs.create).toBe(
+      kubernetesUpgradeScript("v1.13.x"),
+    );
     expect(spawnSync("/bin/sh", ["-c", NO_OP_UPDATE]).status).toBe(0);
   });
 
@@ -445,7 +447,7 @@ describe("the upgrades component", () => {
     expect(all.slice(0, -1).map((c) => c.inputs.triggers)).toEqual(
       all.slice(0, -1).map(() => ["v1.13.9", SCHEMATIC]),
     );
-    expect(byName(record, "upgrades-kubernetes").inputs.triggers).toEqual(["1.36.3"]);
+    expect(registration(record, "upgrades-kubernetes").inputs.triggers).toEqual(["1.36.3"]);
   });
 
   it("changes every node's triggers and installer for a new Talos version, and nothing without a change", async () => {

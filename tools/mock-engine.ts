@@ -218,3 +218,16 @@ export async function declareOffline<T>(declare: () => T | Promise<T>): Promise<
     Error.stackTraceLimit = limit;
   }
 }
+
+/** The registration of the resource named `name`; throws naming what was registered when there is none. */
+export function registration(record: EngineRecord, name: string): Registration {
+  const found = record.resources.find((r) => r.name === name);
+  if (!found)
+    throw new Error(`no resource named ${name}; have ${record.resources.map((r) => r.name).join(", ")}`);
+  return found;
+}
+
+/** Every registration of a type, in registration order. */
+export function registrationsOf(record: EngineRecord, type: string): Registration[] {
+  return record.resources.filter((r) => r.type === type);
+}

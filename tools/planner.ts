@@ -6,10 +6,10 @@
 import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT, type Problem } from "../components/config/define";
-import { resolveStackConfig, type RawConfig } from "../components/config/resolve";
+import { resolveStackConfig } from "../components/config/resolve";
 import type { HelmValues } from "../components/datapath/values";
 import type { Knobs } from "../components/datapath/catalogue";
-import { declareOffline, startEngine, type EngineRecord } from "./mock-engine";
+import { declareOffline, startEngine, type EngineRecord, registrationsOf } from "./mock-engine";
 import { loadStackConfig, type StackConfig } from "./stack-files";
 import { projectKeys, SECRET_PLACEHOLDER } from "../components/config/stack-file";
 import { parseAllDocuments } from "yaml";
@@ -45,11 +45,6 @@ export interface Plan {
 
 /** Where the program lives. */
 export const ROOT = resolve(__dirname, "..");
-
-/** The project's keys of an engine config map, without the namespace. */
-export function rawConfigOf(config: Readonly<Record<string, string>>): RawConfig {
-  return projectKeys(config);
-}
 
 /** The name part of a URN (`…::name`), "" for none. */
 const nameOfUrn = (urn: string): string => (urn ? urn.slice(urn.lastIndexOf("::") + 2) : "");
@@ -121,7 +116,7 @@ const documents = (patches: unknown): unknown[] =>
 function talosPatches(record: EngineRecord): TalosPlan {
   const role = (type: string) =>
     record.invokes.find((i) => i.token === GET_CONFIGURATION && i.inputs.machineType === type);
-  const applies = record.resources.filter((r) => r.type === CONFIGURATION_APPLY);
+  const applies = registrationsOf(record, CONFIGURATION_APPLY);
   return {
     controlplane: documents(role("controlplane")?.inputs.configPatches),
     worker: documents(role("worker")?.inputs.configPatches),
@@ -133,7 +128,7 @@ function talosPatches(record: EngineRecord): TalosPlan {
 
 /** The exact values the `cilium` release was declared with. */
 function releaseValues(record: EngineRecord): HelmValues {
-  const release = record.resources.find((r) => r.type === HELM_RELEASE && r.inputs.name === "cilium");
+  const release = registrationsOf(record, HELM_RELEASE).find((r) => r.inputs.name === "cilium");
   return (release?.inputs.values ?? {}) as HelmValues;
 }
 
@@ -144,7 +139,7 @@ export async function buildPlan(
   load: ProgramLoader = requireFresh,
 ): Promise<Plan> {
   const cfg = loadStackConfig(ROOT, configFile ?? join(ROOT, `Pulumi.${stack}.yaml`));
-  const resolved = resolveStackConfig(rawConfigOf(cfg.config), stack);
+  const resolved = resolveStackConfig(projectKeys(cfg.config), stack);
   if (!resolved.ok) {
     return {
       stack,
