@@ -64,7 +64,7 @@ export function program(spec: ClusterSpec = loadClusterSpec()) {
     nodes: servers.nodes.map((n) => ({ ...n, address: n.publicAddress })),
     schematicId: image.schematicId,
     installerImage,
-    talosconfig: cluster.talosconfig,
+    talosconfig: cluster.controlPlaneTalosconfig,
     after: [...cluster.applies, cilium.release, ccm.release],
   });
   return {

@@ -208,6 +208,36 @@ describe("the rolling upgrade in the program", () => {
     expect(steps.map((s) => s.inputs.triggers)).toEqual(steps.map(() => ["v1.13.9", SCHEMATIC]));
   });
 
+  it("hands each step the talosconfig without nodes: a step depends on its own server and the control planes only", async () => {
+    const { record } = await runStack("prod");
+    const servers = registrationsOf(record, SERVER);
+    const controlPlanes = servers.filter((s) => s.name.includes("-cp-")).map((s) => s.urn);
+    const steps = registrationsOf(record, COMMAND).slice(0, -1);
+    expect(
+      steps.map(
+        (s) => String((s.inputs.environment as Record<string, string>).TALOSCONFIG_CONTENT).split("\n")[1],
+      ),
+    ).toEqual(
+      steps.map(
+        () =>
+          `contexts: { prod: { endpoints: [${["prod-cp-1", "prod-cp-2", "prod-cp-3"].map(publicIp).join(", ")}], nodes: [] } }`,
+      ),
+    );
+    expect(steps.map((s) => s.secretInputs.includes("environment"))).toEqual(steps.map(() => true));
+    // Holding the every-node talosconfig made every step depend on every server (a plan cost growing
+    // with the square of the nodes, and every step in the diff of any worker's change).
+    const serverDeps = steps.map((s) =>
+      s.dependsOn.filter((urn) => servers.some((x) => x.urn === urn)).sort(),
+    );
+    expect(serverDeps.slice(3)).toEqual(
+      steps
+        .slice(3)
+        .map((s) =>
+          [...controlPlanes, registration(record, s.name.replace(/^upgrades-/, "nodes-")).urn].sort(),
+        ),
+    );
+  });
+
   it("starts after every config apply and both releases, one node at a time, upgrade-k8s last", async () => {
     const { record } = await runStack("prod");
     const all = registrationsOf(record, COMMAND);

@@ -198,16 +198,32 @@ for (const stack of ["ci", "prod"] as const) {
       expect(kubeconfig.additionalSecretOutputs).toEqual(["kubeconfigRaw"]);
     });
 
-    it("renders the talosconfig with the control planes as endpoints and every node as a node", () => {
+    it("renders the talosconfig with the control planes as endpoints and every node as a node, and one without nodes", () => {
       const invokes = record.invokes.filter((i) => i.token === T.talosconfig);
-      expect(invokes.map((i) => i.inputs)).toEqual([
-        {
-          clusterName: stack,
-          clientConfiguration: CLIENT,
-          endpoints: controlPlanes.map((n) => addresses[n]),
-          nodes: names.map((n) => addresses[n]),
-        },
+      const endpoints = controlPlanes.map((n) => addresses[n]);
+      // Invokes are recorded as their inputs resolve, so in no fixed order.
+      const byNodes = invokes
+        .map((i) => i.inputs)
+        .sort((a, b) => String(a.nodes).localeCompare(String(b.nodes)));
+      expect(byNodes).toEqual([
+        { clusterName: stack, clientConfiguration: CLIENT, endpoints, nodes: [] },
+        { clusterName: stack, clientConfiguration: CLIENT, endpoints, nodes: names.map((n) => addresses[n]) },
       ]);
+    });
+
+    it("keeps the node-less talosconfig secret and free of workers: a worker change leaves it as it is", async () => {
+      expect(await pulumi.isSecret(cluster.controlPlaneTalosconfig)).toBe(true);
+      const text = await valueOf(cluster.controlPlaneTalosconfig);
+      expect(text.split("\n").slice(0, 2)).toEqual([
+        `context: ${stack}`,
+        `contexts: { ${stack}: { endpoints: [${controlPlanes.map((n) => addresses[n]).join(", ")}], nodes: [] } }`,
+      ]);
+      // The same cluster with one worker fewer renders the very same text.
+      const fewer = standInNodes(specOf(stack)).filter((n) => n.name !== names.at(-1) || n.role !== "worker");
+      await startEngine({ project: PROJECT, stack });
+      const smaller = await declareOffline(() => build(specOf(stack), fewer));
+      expect(await valueOf(smaller.controlPlaneTalosconfig)).toBe(text);
+      expect(await valueOf(smaller.talosconfig)).not.toBe(await valueOf(cluster.talosconfig));
     });
 
     it("asks for provider 0.8.1 from Pulumiverse on every talos registration and invoke", () => {
@@ -215,8 +231,8 @@ for (const stack of ["ci", "prod"] as const) {
         ...record.resources.filter((r) => r.type.startsWith("talos:")).map((r) => [r.type, r] as const),
         ...record.invokes.filter((i) => i.token.startsWith("talos:")).map((i) => [i.token, i] as const),
       ];
-      // Secrets, the applies, Bootstrap, Kubeconfig; two machine configs and one talosconfig.
-      expect(requests).toHaveLength(1 + names.length + 1 + 1 + 2 + 1);
+      // Secrets, the applies, Bootstrap, Kubeconfig; two machine configs and two talosconfigs.
+      expect(requests).toHaveLength(1 + names.length + 1 + 1 + 2 + 2);
       for (const [token, r] of requests) {
         expect({ token, version: r.version, url: r.pluginDownloadURL }).toEqual({
           token,

@@ -151,6 +151,14 @@ export class TalosCluster extends pulumi.ComponentResource {
   declare readonly kubeconfig: pulumi.Output<string>;
   /** The talosconfig for talosctl (control planes as endpoints, every node as a node); secret. */
   declare readonly talosconfig: pulumi.Output<string>;
+  /**
+   * A talosconfig with the control planes as endpoints and no default nodes, for commands that name
+   * their node (`--nodes`); secret. It does not change when a worker is added, replaced or removed, so
+   * a command holding it stays out of such a change's diff, and it depends on the control planes only
+   * (holding `talosconfig` makes every command depend on every server: measured, that made a plan's
+   * cost grow with the square of the nodes).
+   */
+  declare readonly controlPlaneTalosconfig: pulumi.Output<string>;
   /** The Talos API admin client credentials; secret. */
   declare readonly clientConfiguration: pulumi.Output<talos.machine.SecretsProperties["clientConfiguration"]>;
   /** etcd's bootstrap: depend on it for anything that needs the Kubernetes API. */
@@ -182,18 +190,21 @@ export class TalosCluster extends pulumi.ComponentResource {
     const firstApply = applies[nodes.indexOf(first)] as talos.machine.ConfigurationApply;
 
     const { bootstrap, kubeconfig } = bootstrapOn(ctx, first, firstApply);
-    const talosconfig = talos.client.getConfigurationOutput(
-      {
-        clusterName: spec.stack,
-        clientConfiguration,
-        endpoints: controlPlanes.map((n) => n.publicAddress),
-        nodes: nodes.map((n) => n.publicAddress),
-      },
-      { parent: this },
-    ).talosConfig;
+    const talosconfigOf = (targets: readonly PlannedNode[]) =>
+      talos.client.getConfigurationOutput(
+        {
+          clusterName: spec.stack,
+          clientConfiguration,
+          endpoints: controlPlanes.map((n) => n.publicAddress),
+          nodes: targets.map((n) => n.publicAddress),
+        },
+        { parent: this },
+      ).talosConfig;
+    const talosconfig = talosconfigOf(nodes);
 
     this.kubeconfig = pulumi.secret(kubeconfig.kubeconfigRaw);
     this.talosconfig = pulumi.secret(talosconfig);
+    this.controlPlaneTalosconfig = pulumi.secret(talosconfigOf([]));
     this.clientConfiguration = pulumi.secret(clientConfiguration);
     this.bootstrap = bootstrap;
     this.applies = applies;

@@ -29,7 +29,10 @@ export interface TalosUpgradesArgs {
   readonly schematicId: pulumi.Input<string>;
   /** The installer of that schematic and version (`factory.talos.dev/hcloud-installer/<id>:<version>`). @default none, required */
   readonly installerImage: pulumi.Input<string>;
-  /** The talosconfig (secret; `TalosCluster.talosconfig`). @default none, required */
+  /**
+   * A talosconfig with the admin credentials (secret; `TalosCluster.controlPlaneTalosconfig`): the
+   * scripts name every node and endpoint themselves. @default none, required
+   */
   readonly talosconfig: pulumi.Input<string>;
   /** What the first step waits for: the config applies, the cluster's releases. @default [] */
   readonly after?: readonly pulumi.Resource[];
