@@ -1,10 +1,13 @@
 /**
- * The offline run's stack-trace switch (`declareOffline`): stack traces are off while the program
- * declares (the SDK formats one per promise and per resource, the bulk of a plan's time when they are
- * on) and back once it has settled, also when the program throws; `PLAN_STACK_TRACES=1` keeps them.
+ * The offline engine's two cost switches. The stack-trace switch (`declareOffline`): stack traces are
+ * off while the program declares (the SDK formats one per promise and per resource, the bulk of a
+ * plan's time when they are on) and back once it has settled, also when the program throws;
+ * `PLAN_STACK_TRACES=1` keeps them. And `keepInputs`: only the registrations a caller reads keep
+ * their inputs; reading another's fails, naming it.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it } from "vitest";
-import { declareOffline } from "../tools/mock-engine";
+import { declareOffline, registration, startEngine } from "../tools/mock-engine";
 
 /** What a fresh error's stack reads right now ("none" when it has none). */
 const stackNow = (): string => new Error("probe").stack ?? "none";
@@ -49,5 +52,40 @@ describe("declareOffline", () => {
     process.env.PLAN_STACK_TRACES = "1";
     const inside = await declareOffline(stackNow);
     expect(inside).toMatch(/^Error: probe\n\s+at /);
+  });
+});
+
+/** A custom resource of any type (the SDK's class is abstract). */
+class Probe extends pulumi.CustomResource {
+  constructor(type: string, name: string, inputs: pulumi.Inputs) {
+    super(type, name, inputs);
+  }
+}
+
+describe("startEngine keepInputs", () => {
+  it("keeps the inputs of the types asked for, and refuses to read the others, naming the resource", async () => {
+    const record = await startEngine({
+      project: "p",
+      stack: "s",
+      keepInputs: (type) => type === "test:index:Kept",
+    });
+    await declareOffline(() => {
+      new Probe("test:index:Kept", "kept", { size: 3, secret: pulumi.secret("x") });
+      new Probe("test:index:Dropped", "dropped", { size: 4 });
+    });
+    const kept = registration(record, "kept");
+    expect([kept.inputs, kept.secretInputs]).toEqual([{ size: 3, secret: "x" }, ["secret"]]);
+    const dropped = registration(record, "dropped");
+    expect(dropped.type).toBe("test:index:Dropped");
+    expect(() => dropped.inputs).toThrow(
+      'the inputs of test:index:Dropped "dropped" were not kept (startEngine\'s keepInputs)',
+    );
+    expect(() => dropped.secretInputs).toThrow("were not kept");
+  });
+
+  it("keeps every registration's inputs by default", async () => {
+    const record = await startEngine({ project: "p", stack: "s" });
+    await declareOffline(() => new Probe("test:index:Any", "any", { size: 5 }));
+    expect(registration(record, "any").inputs).toEqual({ size: 5 });
   });
 });

@@ -111,6 +111,12 @@ export async function startEngine(opts: {
   project: string;
   stack: string;
   preview?: boolean;
+  /**
+   * Which registrations keep their inputs (decoded when first read); the others throw when read.
+   * Keeping a request holds its whole input message until the run ends: measured on a 300-node plan,
+   * holding every one made the plan 10–25% slower (the GC copies them). @default every type
+   */
+  keepInputs?: (type: string) => boolean;
 }): Promise<EngineRecord> {
   const record: EngineRecord = { resources: [], invokes: [] };
   // The real engine marks additionalSecretOutputs secret; the mock monitor does not, so we do.
@@ -147,12 +153,21 @@ export async function startEngine(opts: {
     secretOutputs.set(`${req.getType()}::${req.getName()}`, req.getAdditionalsecretoutputsList());
     return register(req, (err, res) => {
       const urn = (res as { getUrn?: () => string } | undefined)?.getUrn?.() ?? "";
-      // Inputs are decoded when first read: the bench reads none, a test a few (measured: 5% of a plan).
+      // Inputs are decoded when first read: a plan reads a few types, a test a few resources (decoding
+      // every one up front was 5% of a plan).
+      const type = req.getType();
+      const name = req.getName();
+      const object = (opts.keepInputs?.(type) ?? true) ? req.getObject() : undefined;
       let raw: Record<string, unknown> | undefined;
-      const decoded = (): Record<string, unknown> => (raw ??= deserialize(req.getObject()));
+      const decoded = (): Record<string, unknown> => {
+        if (object === undefined) {
+          throw new Error(`the inputs of ${type} "${name}" were not kept (startEngine's keepInputs)`);
+        }
+        return (raw ??= deserialize(object));
+      };
       record.resources.push({
-        type: req.getType(),
-        name: req.getName(),
+        type,
+        name,
         urn,
         parent: req.getParent(),
         custom: req.getCustom(),

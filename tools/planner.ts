@@ -9,6 +9,7 @@ import { PROJECT, type Problem } from "../components/config/define";
 import { resolveStackConfig } from "../components/config/resolve";
 import type { HelmValues } from "../components/datapath/values";
 import type { Knobs } from "../components/datapath/catalogue";
+import type { ClusterSpec } from "../components/config/spec";
 import { declareOffline, startEngine, type EngineRecord, registrationsOf } from "./mock-engine";
 import { loadStackConfig, type StackConfig } from "./stack-files";
 import { projectKeys, SECRET_PLACEHOLDER } from "../components/config/stack-file";
@@ -86,8 +87,9 @@ export async function runOffline<T>(
   stack: string,
   cfg: StackConfig,
   declare: () => T | Promise<T>,
+  opts: { keepInputs?: (type: string) => boolean } = {},
 ): Promise<{ record: EngineRecord; result: T }> {
-  const record = await startEngine({ project: PROJECT, stack });
+  const record = await startEngine({ project: PROJECT, stack, keepInputs: opts.keepInputs });
   const offline = withTokenPlaceholder(cfg);
   pulumi.runtime.setAllConfig(offline.config, offline.secretKeys);
   const result = await declareOffline(declare);
@@ -99,8 +101,9 @@ export async function runProgram(
   stack: string,
   cfg: StackConfig,
   load: ProgramLoader = requireFresh,
+  opts: { keepInputs?: (type: string) => boolean } = {},
 ): Promise<ProgramRun> {
-  const { record, result } = await runOffline(stack, cfg, () => load(join(ROOT, "index.ts")));
+  const { record, result } = await runOffline(stack, cfg, () => load(join(ROOT, "index.ts")), opts);
   return { record, outputs: result };
 }
 
@@ -132,6 +135,26 @@ function releaseValues(record: EngineRecord): HelmValues {
   return (release?.inputs.values ?? {}) as HelmValues;
 }
 
+/** The registrations whose inputs a plan reads: the release's values and the applies' patches. */
+export const keepPlanInputs = (type: string): boolean =>
+  type === HELM_RELEASE || type === CONFIGURATION_APPLY;
+
+/** The plan of a resolved stack from what its program declared (`keepPlanInputs` at least). */
+export function planOf(
+  resolved: { readonly spec: ClusterSpec; readonly warnings: readonly Problem[] },
+  record: EngineRecord,
+): Plan {
+  return {
+    stack: resolved.spec.stack,
+    problems: [],
+    warnings: resolved.warnings,
+    knobs: resolved.spec.knobs,
+    resources: record.resources.map((r) => ({ type: r.type, name: r.name, parent: nameOfUrn(r.parent) })),
+    ciliumValues: releaseValues(record),
+    talos: talosPatches(record),
+  };
+}
+
 /** Builds the plan of a stack from its stack file (or `configFile` in the same format). */
 export async function buildPlan(
   stack: string,
@@ -151,14 +174,6 @@ export async function buildPlan(
       talos: EMPTY_TALOS,
     };
   }
-  const { record } = await runProgram(stack, cfg, load);
-  return {
-    stack,
-    problems: [],
-    warnings: resolved.warnings,
-    knobs: resolved.spec.knobs,
-    resources: record.resources.map((r) => ({ type: r.type, name: r.name, parent: nameOfUrn(r.parent) })),
-    ciliumValues: releaseValues(record),
-    talos: talosPatches(record),
-  };
+  const { record } = await runProgram(stack, cfg, load, { keepInputs: keepPlanInputs });
+  return planOf(resolved, record);
 }
