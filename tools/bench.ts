@@ -1,21 +1,31 @@
 /**
  * `npm run bench`: how long the offline plan takes for a 3-, a 100- and a 300-node cluster. Each size
- * runs several times; the median is printed, with the resources declared and the time per node.
- * Targets on a 2-core machine: 100 nodes ≤ 0.4 s, growth linear in nodes.
+ * runs several times; the median is printed with the spread (fastest–slowest), the resources declared
+ * and the time per node. Targets on a 2-core machine: 100 nodes ≤ 0.4 s, growth linear in nodes.
+ * Then where a node's time goes: the Pulumi SDK's cost of one resource of each type a node declares.
+ *
+ * Every timed run starts from a collected heap (`--expose-gc`) with the previous run released, as
+ * `npm run plan` starts from a fresh process: otherwise a run would pay for collecting, or copying
+ * around, the previous run's objects, which a plan never does (at 300 nodes they were 96 MB).
  *
  * The 300-node cluster exceeds Hetzner's 100 servers per network, which the rules refuse; the bench
  * lifts that one limit to measure growth, and says so.
  */
 import { performance } from "node:perf_hooks";
+import * as command from "@pulumi/command";
+import * as hcloud from "@pulumi/hcloud";
+import * as pulumi from "@pulumi/pulumi";
 import { resolveStackConfig, type RawConfig } from "../components/config/resolve";
 import type { ClusterSpec } from "../components/config/spec";
 import { ciliumValues } from "../components/datapath/values";
 import { program } from "../components/program";
-import { runOffline } from "./planner";
+import * as talos from "../components/talos/provider";
+import type { EngineRecord } from "./mock-engine";
+import { keepPlanInputs, planOf, runOffline } from "./planner";
 
 const SIZES = [
   { nodes: 3, runs: 9 },
-  { nodes: 100, runs: 7 },
+  { nodes: 100, runs: 11 },
   { nodes: 300, runs: 5 },
 ] as const;
 
@@ -50,12 +60,65 @@ const median = (xs: number[]): number => {
   return s[Math.floor(s.length / 2)] as number;
 };
 
-/** One plan of the whole program under the mock engine: resources declared, milliseconds. */
-async function planOnce(spec: ClusterSpec): Promise<{ resources: number; ms: number }> {
+const NO_CONFIG = { config: {}, secretKeys: [] };
+
+/** `global.gc` when node runs with `--expose-gc` (npm run bench does). */
+const collect = (globalThis as { gc?: () => void }).gc;
+
+/**
+ * Runs `declare` offline from a collected heap, then `finish` on what it declared: resources
+ * declared, milliseconds.
+ */
+async function timeOffline(
+  declare: () => unknown,
+  keepInputs: (type: string) => boolean,
+  finish: (record: EngineRecord) => unknown = () => undefined,
+): Promise<{ resources: number; ms: number }> {
+  // The runtime holds the last run until the next starts: an empty run releases it before the GC.
+  await runOffline("bench", NO_CONFIG, () => undefined);
+  collect?.();
   const start = performance.now();
-  const { record } = await runOffline(spec.stack, { config: {}, secretKeys: [] }, () => program(spec));
+  const { record } = await runOffline("bench", NO_CONFIG, declare, { keepInputs });
+  finish(record);
   return { resources: record.resources.length, ms: performance.now() - start };
 }
+
+/** One plan of the whole program, as `npm run plan` builds it: the run, then the plan's JSON. */
+const planOnce = (spec: ClusterSpec) =>
+  timeOffline(
+    () => program(spec),
+    keepPlanInputs,
+    (record) => JSON.stringify(planOf({ spec, warnings: [] }, record)),
+  );
+
+/**
+ * One resource of each type a node declares, with the inputs' shapes but none of the program: what
+ * the Pulumi SDK costs per resource (its outputs, their promises, serialization) under the mock engine.
+ */
+const PER_RESOURCE: readonly { what: string; declare: (i: number) => unknown }[] = [
+  {
+    what: "hcloud Server (one per node)",
+    declare: (i) => new hcloud.Server(`s${i}`, { serverType: "cpx31", image: "1", location: "fsn1" }),
+  },
+  {
+    what: "Talos ConfigurationApply (one per node)",
+    declare: (i) =>
+      new talos.machine.ConfigurationApply(`a${i}`, {
+        clientConfiguration: { caCertificate: "ca", clientCertificate: "crt", clientKey: "key" },
+        machineConfigurationInput: "machine: {}",
+        node: "10.0.1.1",
+        configPatches: ["machine: {}"],
+      }),
+  },
+  {
+    what: "command Command (one upgrade step per node)",
+    declare: (i) => new command.local.Command(`c${i}`, { create: "true" }),
+  },
+  {
+    what: "component resource, no inputs (for scale)",
+    declare: (i) => new pulumi.ComponentResource("bench:index:Empty", `e${i}`),
+  },
+];
 
 /** Resolution and values for a config (the pure part), milliseconds. */
 function pureOnce(nodes: number): number {
@@ -64,12 +127,25 @@ function pureOnce(nodes: number): number {
   return performance.now() - start;
 }
 
+/** Milliseconds per resource of one type: the median of `runs` runs declaring `count` of them. */
+async function perResource(declare: (i: number) => unknown, count: number, runs: number): Promise<number> {
+  const declareAll = () => Array.from({ length: count }, (_, i) => declare(i));
+  await timeOffline(declareAll, () => false);
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) times.push((await timeOffline(declareAll, () => false)).ms);
+  return median(times) / count;
+}
+
 async function main(): Promise<void> {
   const cold = await planOnce(specFor(3));
   console.log(
-    `cold start (module loading, JIT; paid once per \`npm run plan\`): ${cold.ms.toFixed(0)} ms for 3 nodes\n`,
+    `cold start (module loading, JIT; paid once per \`npm run plan\`): ${cold.ms.toFixed(0)} ms for 3 nodes`,
   );
-  console.log("nodes  resources  plan median (ms)  per node (ms)  resolve+values median (ms)  runs");
+  if (!collect)
+    console.log("note: run with --expose-gc (npm run bench does); runs now pay for earlier runs' garbage");
+  console.log(
+    "\nnodes  resources  plan median (ms)  fastest–slowest (ms)  per node (ms)  resolve+values median (ms)  runs",
+  );
   const rows: { nodes: number; ms: number }[] = [];
   for (const { nodes, runs } of SIZES) {
     const spec = specFor(nodes);
@@ -77,12 +153,15 @@ async function main(): Promise<void> {
     const plans: { resources: number; ms: number }[] = [];
     for (let i = 0; i < runs; i++) plans.push(await planOnce(spec));
     const pure = median(Array.from({ length: runs }, () => pureOnce(nodes)));
-    const ms = median(plans.map((p) => p.ms));
+    const times = plans.map((p) => p.ms);
+    const ms = median(times);
     rows.push({ nodes, ms });
+    const spread = `${Math.min(...times).toFixed(0)}–${Math.max(...times).toFixed(0)}`;
     const line = [
       String(nodes).padStart(5),
       String(plans[0]?.resources).padStart(10),
       ms.toFixed(1).padStart(17),
+      spread.padStart(22),
       (ms / nodes).toFixed(3).padStart(14),
       pure.toFixed(2).padStart(27),
       String(runs).padStart(6),
@@ -100,6 +179,18 @@ async function main(): Promise<void> {
   }
   console.log(
     "note: 300 nodes exceed Hetzner's 100 servers per network; the bench lifts that limit to measure growth.",
+  );
+  console.log(
+    "\nwhere a node's time goes: the Pulumi SDK's cost per resource (100 of one type, median of 5)",
+  );
+  let node = 0;
+  for (const { what, declare } of PER_RESOURCE) {
+    const ms = await perResource(declare, 100, 5);
+    if (what.includes("per node")) node += ms;
+    console.log(`  ${what.padEnd(45)} ${ms.toFixed(2).padStart(6)} ms`);
+  }
+  console.log(
+    `  a node's three resources: ${node.toFixed(2)} ms, so 100 nodes cost ~${(node * 100).toFixed(0)} ms before anything else`,
   );
 }
 
