@@ -113,8 +113,9 @@ export async function startEngine(opts: {
   preview?: boolean;
   /**
    * Which registrations keep their inputs (decoded when first read); the others throw when read.
-   * Keeping a request holds its whole input message until the run ends: measured on a 300-node plan,
-   * holding every one made the plan 9–24% slower in paired runs (the GC copies them). @default every type
+   * Keeping a request holds its whole input message until the run ends: measured on a 300-node
+   * plan, holding every one made it 9–24% slower in paired runs (the GC copies them).
+   * @default every type
    */
   keepInputs?: (type: string) => boolean;
 }): Promise<EngineRecord> {
