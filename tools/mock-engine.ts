@@ -151,13 +151,13 @@ export async function startEngine(opts: {
   const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) => {
-    secretOutputs.set(`${req.getType()}::${req.getName()}`, req.getAdditionalsecretoutputsList());
+    const type = req.getType();
+    const name = req.getName();
+    secretOutputs.set(`${type}::${name}`, req.getAdditionalsecretoutputsList());
     return register(req, (err, res) => {
       const urn = (res as { getUrn?: () => string } | undefined)?.getUrn?.() ?? "";
       // Inputs are decoded when first read: a plan reads a few types, a test a few resources (decoding
       // every one up front was 5% of a plan).
-      const type = req.getType();
-      const name = req.getName();
       const object = (opts.keepInputs?.(type) ?? true) ? req.getObject() : undefined;
       let raw: Record<string, unknown> | undefined;
       const decoded = (): Record<string, unknown> => {
