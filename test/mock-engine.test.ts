@@ -1,13 +1,16 @@
 /**
- * The offline engine's two cost switches. The stack-trace switch (`declareOffline`): stack traces are
- * off while the program declares (the SDK formats one per promise and per resource, the bulk of a
- * plan's time when they are on) and back once it has settled, also when the program throws;
- * `PLAN_STACK_TRACES=1` keeps them. And `keepInputs`: only the registrations a caller reads keep
- * their inputs; reading another's fails, naming it.
+ * The offline engine. The stack-trace switch (`declareOffline`): stack traces are off while the
+ * program declares (the SDK formats one per promise and per resource, the bulk of a plan's time when
+ * they are on) and back once it has settled, also when the program throws; `PLAN_STACK_TRACES=1`
+ * keeps them. And its answer to a registration, which replaces the SDK mock monitor's: the outputs,
+ * URN, ID and secrets a program sees, the record the plan and the tests read, and the state the
+ * SDK's monitor looks up later.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it } from "vitest";
 import { declareOffline, registration, startEngine } from "../tools/mock-engine";
+import { numericId } from "../tools/mocks";
+import { valueOf } from "./helpers";
 
 /** What a fresh error's stack reads right now ("none" when it has none). */
 const stackNow = (): string => new Error("probe").stack ?? "none";
@@ -57,35 +60,77 @@ describe("declareOffline", () => {
 
 /** A custom resource of any type (the SDK's class is abstract). */
 class Probe extends pulumi.CustomResource {
-  constructor(type: string, name: string, inputs: pulumi.Inputs) {
-    super(type, name, inputs);
+  declare readonly size: pulumi.Output<number>;
+  declare readonly secret: pulumi.Output<string>;
+  declare readonly ipv4Address: pulumi.Output<string>;
+  constructor(type: string, name: string, inputs: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+    super(type, name, inputs, opts);
   }
 }
 
-describe("startEngine keepInputs", () => {
-  it("keeps the inputs of the types asked for, and refuses to read the others, naming the resource", async () => {
-    const record = await startEngine({
-      project: "p",
-      stack: "s",
-      keepInputs: (type) => type === "test:index:Kept",
-    });
-    await declareOffline(() => {
-      new Probe("test:index:Kept", "kept", { size: 3, secret: pulumi.secret("x") });
-      new Probe("test:index:Dropped", "dropped", { size: 4 });
-    });
-    const kept = registration(record, "kept");
-    expect([kept.inputs, kept.secretInputs]).toEqual([{ size: 3, secret: "x" }, ["secret"]]);
-    const dropped = registration(record, "dropped");
-    expect(dropped.type).toBe("test:index:Dropped");
-    expect(() => dropped.inputs).toThrow(
-      'the inputs of test:index:Dropped "dropped" were not kept (startEngine\'s keepInputs)',
+/** An output's value and whether it is secret. */
+const seen = async <T>(output: pulumi.Output<T>) => ({
+  value: await valueOf(output),
+  secret: await pulumi.isSecret(output),
+});
+
+describe("startEngine's answer to a registration", () => {
+  const SERVER = "hcloud:index/server:Server";
+
+  it("resolves the outputs to the inputs echoed plus the mock's computed ones, under the engine's URN and ID", async () => {
+    const record = await startEngine({ project: "p", stack: "s" });
+    const server = await declareOffline(
+      () =>
+        new Probe(SERVER, "web", {
+          size: 3,
+          secret: pulumi.secret("x"),
+          ipv4Address: undefined,
+          networks: [{ networkId: 7, ip: "10.0.1.5" }],
+        }),
     );
-    expect(() => dropped.secretInputs).toThrow("were not kept");
+    expect({
+      urn: await valueOf(server.urn),
+      id: await valueOf(server.id),
+      size: await seen(server.size),
+      secret: await seen(server.secret),
+    }).toEqual({
+      urn: "urn:pulumi:s::p::hcloud:index/server:Server::web",
+      id: numericId(`${SERVER}/web`),
+      size: { value: 3, secret: false },
+      secret: { value: "x", secret: true },
+    });
+    expect(await valueOf(server.ipv4Address)).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    const recorded = registration(record, "web");
+    expect([recorded.inputs, recorded.secretInputs]).toEqual([
+      { size: 3, secret: "x", networks: [{ networkId: 7, ip: "10.0.1.5" }] },
+      ["secret"],
+    ]);
   });
 
-  it("keeps every registration's inputs by default", async () => {
+  it("marks additionalSecretOutputs secret, as the engine does, and qualifies a child's URN with its parent's type", async () => {
     const record = await startEngine({ project: "p", stack: "s" });
-    await declareOffline(() => new Probe("test:index:Any", "any", { size: 5 }));
-    expect(registration(record, "any").inputs).toEqual({ size: 5 });
+    const probe = await declareOffline(() => {
+      const parent = new pulumi.ComponentResource("test:index:Group", "group");
+      return new Probe("test:index:Any", "child", { size: 4 }, { parent, additionalSecretOutputs: ["size"] });
+    });
+    expect(await seen(probe.size)).toEqual({ value: 4, secret: true });
+    expect(registration(record, "child")).toMatchObject({
+      urn: "urn:pulumi:s::p::test:index:Group$test:index:Any::child",
+      parent: "urn:pulumi:s::p::test:index:Group::group",
+      additionalSecretOutputs: ["size"],
+    });
+  });
+
+  it("answers a lookup by URN (pulumi:pulumi:getResource) with the registered state", async () => {
+    await startEngine({ project: "p", stack: "s" });
+    const again = await declareOffline(async () => {
+      const first = new Probe("test:index:Any", "first", { size: 5, secret: pulumi.secret("y") });
+      const urn = await valueOf(first.urn);
+      return new Probe("test:index:Any", "first", { size: undefined, secret: undefined }, { urn });
+    });
+    expect({ size: await seen(again.size), secret: await seen(again.secret) }).toEqual({
+      size: { value: 5, secret: false },
+      secret: { value: "y", secret: true },
+    });
   });
 });

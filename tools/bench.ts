@@ -21,7 +21,7 @@ import { ciliumValues } from "../components/datapath/values";
 import { program } from "../components/program";
 import * as talos from "../components/talos/provider";
 import type { EngineRecord } from "./mock-engine";
-import { keepPlanInputs, planOf, runOffline } from "./planner";
+import { planOf, runOffline } from "./planner";
 
 const SIZES = [
   { nodes: 3, runs: 9 },
@@ -71,14 +71,13 @@ const collect = (globalThis as { gc?: () => void }).gc;
  */
 async function timeOffline(
   declare: () => unknown,
-  keepInputs: (type: string) => boolean,
   finish: (record: EngineRecord) => unknown = () => undefined,
 ): Promise<{ resources: number; ms: number }> {
   // The runtime holds the last run until the next starts: an empty run releases it before the GC.
   await runOffline("bench", NO_CONFIG, () => undefined);
   collect?.();
   const start = performance.now();
-  const { record } = await runOffline("bench", NO_CONFIG, declare, { keepInputs });
+  const { record } = await runOffline("bench", NO_CONFIG, declare);
   finish(record);
   return { resources: record.resources.length, ms: performance.now() - start };
 }
@@ -87,7 +86,6 @@ async function timeOffline(
 const planOnce = (spec: ClusterSpec) =>
   timeOffline(
     () => program(spec),
-    keepPlanInputs,
     (record) => JSON.stringify(planOf({ spec, warnings: [] }, record)),
   );
 
@@ -134,9 +132,9 @@ function pureOnce(nodes: number): number {
 /** Milliseconds per resource of one type: the median of `runs` runs declaring `count` of them. */
 async function perResource(declare: (i: number) => unknown, count: number, runs: number): Promise<number> {
   const declareAll = () => Array.from({ length: count }, (_, i) => declare(i));
-  await timeOffline(declareAll, () => false);
+  await timeOffline(declareAll);
   const times: number[] = [];
-  for (let r = 0; r < runs; r++) times.push((await timeOffline(declareAll, () => false)).ms);
+  for (let r = 0; r < runs; r++) times.push((await timeOffline(declareAll)).ms);
   return median(times) / count;
 }
 

@@ -87,9 +87,8 @@ export async function runOffline<T>(
   stack: string,
   cfg: StackConfig,
   declare: () => T | Promise<T>,
-  opts: { keepInputs?: (type: string) => boolean } = {},
 ): Promise<{ record: EngineRecord; result: T }> {
-  const record = await startEngine({ project: PROJECT, stack, keepInputs: opts.keepInputs });
+  const record = await startEngine({ project: PROJECT, stack });
   const offline = withTokenPlaceholder(cfg);
   pulumi.runtime.setAllConfig(offline.config, offline.secretKeys);
   const result = await declareOffline(declare);
@@ -101,9 +100,8 @@ export async function runProgram(
   stack: string,
   cfg: StackConfig,
   load: ProgramLoader = requireFresh,
-  opts: { keepInputs?: (type: string) => boolean } = {},
 ): Promise<ProgramRun> {
-  const { record, result } = await runOffline(stack, cfg, () => load(join(ROOT, "index.ts")), opts);
+  const { record, result } = await runOffline(stack, cfg, () => load(join(ROOT, "index.ts")));
   return { record, outputs: result };
 }
 
@@ -135,11 +133,7 @@ function releaseValues(record: EngineRecord): HelmValues {
   return (release?.inputs.values ?? {}) as HelmValues;
 }
 
-/** The registrations whose inputs a plan reads: the release's values and the applies' patches. */
-export const keepPlanInputs = (type: string): boolean =>
-  type === HELM_RELEASE || type === CONFIGURATION_APPLY;
-
-/** The plan of a resolved stack from what its program declared (`keepPlanInputs` at least). */
+/** The plan of a resolved stack from what its program declared. */
 export function planOf(
   resolved: { readonly spec: ClusterSpec; readonly warnings: readonly Problem[] },
   record: EngineRecord,
@@ -174,6 +168,6 @@ export async function buildPlan(
       talos: EMPTY_TALOS,
     };
   }
-  const { record } = await runProgram(stack, cfg, load, { keepInputs: keepPlanInputs });
+  const { record } = await runProgram(stack, cfg, load);
   return planOf(resolved, record);
 }

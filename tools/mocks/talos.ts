@@ -4,13 +4,12 @@
  * comes back as a secret, nested where the provider nests it (Secrets' keys and tokens, a client key),
  * so tests can search recorded plain-text inputs for the mark.
  */
-import * as pulumi from "@pulumi/pulumi";
-import type { Outputs, State } from "./types";
+import { wireSecret, type Outputs, type State } from "./types";
 
 /** Part of every mock secret value: a plain-text input containing it is a leaked secret. */
 export const MOCK_SECRET_MARK = "MOCK-SECRET";
 
-const secretOf = (what: string) => pulumi.secret(`${MOCK_SECRET_MARK}:${what}`);
+const secretOf = (what: string) => wireSecret(`${MOCK_SECRET_MARK}:${what}`);
 const keyPair = (prefix: string, what: string) => ({
   cert: `${prefix}-${what}-crt`,
   key: secretOf(`${prefix}-${what}-key`),
@@ -58,7 +57,7 @@ const machineConfiguration: Outputs = (_name, inputs) => {
     `# ${type} of ${text(inputs.clusterName)} at ${text(inputs.clusterEndpoint)}, ${patches} patches`,
     `machine: { type: ${type}, token: ${MOCK_SECRET_MARK}:${type}-token }`,
   ].join("\n");
-  return { id: `config-${type}`, machineConfiguration: pulumi.secret(config) };
+  return { id: `config-${type}`, machineConfiguration: wireSecret(config) };
 };
 
 /** `talos:machine/configurationApply:ConfigurationApply`: the applied config is the input plus patches. */
@@ -96,7 +95,7 @@ const talosConfig: Outputs = (_name, inputs) => {
     `contexts: { ${context}: { endpoints: [${list(inputs.endpoints).join(", ")}], nodes: [${list(inputs.nodes).join(", ")}] } }`,
     `# key: ${MOCK_SECRET_MARK}:${context}-talosconfig-key`,
   ].join("\n");
-  return { id: `talosconfig-${context}`, talosConfig: pulumi.secret(config) };
+  return { id: `talosconfig-${context}`, talosConfig: wireSecret(config) };
 };
 
 /** `talos:imageFactory/getUrls:getUrls`: the factory's asset URLs for a schematic, version and platform. */

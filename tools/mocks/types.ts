@@ -1,5 +1,25 @@
+import * as pulumi from "@pulumi/pulumi";
+
+const SIG_KEY = pulumi.runtime.specialSigKey;
+const SECRET_SIG = pulumi.runtime.specialSecretSig;
+
 /** A resource's or invoke's state in the mock engine. */
 export type State = Record<string, unknown>;
 
 /** Computes the provider-side outputs of a resource (or an invoke's result, with name ""). */
 export type Outputs = (name: string, inputs: State, id: string) => State;
+
+/**
+ * A secret as the engine sends it on the wire: what a provider returns for a sensitive value, and
+ * what the SDK turns back into a secret output. Mocks return this rather than `pulumi.secret(...)`,
+ * an output the engine would have to await; a value that already is one is returned as it is.
+ */
+export function wireSecret(value: unknown): { [key: string]: unknown; value: unknown } {
+  if (isWireSecret(value)) return value;
+  return { [SIG_KEY]: SECRET_SIG, value };
+}
+
+/** Whether a value is a wire secret (see `wireSecret`). */
+export function isWireSecret(value: unknown): value is { [key: string]: unknown; value: unknown } {
+  return typeof value === "object" && value !== null && (value as State)[SIG_KEY] === SECRET_SIG;
+}
