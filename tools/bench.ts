@@ -138,7 +138,22 @@ async function perResource(declare: (i: number) => unknown, count: number, runs:
   return median(times) / count;
 }
 
+/**
+ * The machine's speed right now: milliseconds for a fixed integer loop (no allocation, no GC). On a
+ * shared VM this moves with the neighbours' load, so compare two bench runs only when their checks
+ * are close.
+ */
+function machineCheck(): number {
+  const start = performance.now();
+  let h = 0x811c9dc5;
+  for (let i = 0; i < 200_000_000; i++) h = Math.imul(h ^ (i & 0xff), 0x01000193) >>> 0;
+  const ms = performance.now() - start;
+  if (h === 0) console.log(""); // keeps the loop from being optimised away
+  return ms;
+}
+
 async function main(): Promise<void> {
+  console.log(`machine check before: ${machineCheck().toFixed(0)} ms (a fixed CPU loop; see machineCheck)`);
   const cold = await planOnce(specFor(3));
   console.log(
     `cold start (module loading, JIT; paid once per \`npm run plan\`): ${cold.ms.toFixed(0)} ms for 3 nodes`,
@@ -194,6 +209,7 @@ async function main(): Promise<void> {
   console.log(
     `  a node's three resources: ${node.toFixed(2)} ms, so 100 nodes cost ~${(node * 100).toFixed(0)} ms before anything else`,
   );
+  console.log(`\nmachine check after: ${machineCheck().toFixed(0)} ms`);
 }
 
 if (require.main === module) {
