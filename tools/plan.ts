@@ -2,6 +2,8 @@
  * `npm run plan -- --stack <name> [--config-file <path>] [--json]`: prints what `pulumi up` would
  * declare for a stack, offline. Exits 1 when the stack's config is invalid, listing every problem.
  */
+// First: keeps the SDK's closure serialization (TypeScript, arborist) out of the start-up.
+import "./defer-sdk";
 import { stringify } from "yaml";
 import { buildPlan, type Plan, type PlannedResource } from "./planner";
 

@@ -1,0 +1,95 @@
+/**
+ * The deferred SDK modules (tools/defer-sdk.ts): a stand-in loads nothing until a function is called,
+ * then forwards to the real module, which takes its place; and the SDK's own closure-serialization
+ * modules are stand-ins in this worker (vitest's setup file), so TypeScript and arborist stay unloaded.
+ */
+import Module from "node:module";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { DEFERRED, deferModule, isDeferred, PULUMI_SDK } from "../tools/defer-sdk";
+
+const cache = (Module as unknown as { _cache: Record<string, { exports: unknown } | undefined> })._cache;
+const load = Module.createRequire(__filename);
+
+/** A CommonJS module that counts its loads in a global and exports two functions and a constant. */
+function fixture(body = "") {
+  const file = join(mkdtempSync(join(tmpdir(), "defer-")), "mod.js");
+  const counter = `__deferLoads_${Math.random().toString(36).slice(2)}`;
+  writeFileSync(
+    file,
+    [
+      `globalThis.${counter} = (globalThis.${counter} ?? 0) + 1;`,
+      body,
+      "exports.double = (x) => x * 2;",
+      "exports.name = function () { return 'real'; };",
+      "exports.answer = 42;",
+    ].join("\n"),
+  );
+  const loads = () => ((globalThis as Record<string, unknown>)[counter] as number | undefined) ?? 0;
+  return { file, loads };
+}
+
+type Fixture = { double(x: number): number; name(): string; answer: number };
+
+describe("deferModule", () => {
+  it("loads nothing until a listed function is called, then forwards to the real module", () => {
+    const { file, loads } = fixture();
+    expect(deferModule(file, ["double", "name"])).toBe(true);
+    const m = load(file) as Fixture;
+    expect([typeof m.double, typeof m.name, loads(), isDeferred(file)]).toEqual([
+      "function",
+      "function",
+      0,
+      true,
+    ]);
+    expect(m.double(21)).toBe(42);
+    expect([loads(), isDeferred(file)]).toEqual([1, false]);
+    expect(m.name()).toBe("real");
+    expect((load(file) as Fixture).answer).toBe(42);
+    expect(loads()).toBe(1);
+  });
+
+  it("loads the real module at once for anything it does not list", () => {
+    const { file, loads } = fixture();
+    deferModule(file, ["double"]);
+    const m = load(file) as Fixture;
+    expect(m.answer).toBe(42);
+    expect(loads()).toBe(1);
+    expect(Object.keys(m).sort()).toEqual(["answer", "double", "name"]);
+  });
+
+  it("leaves an already loaded module alone", () => {
+    const { file, loads } = fixture();
+    load(file);
+    expect(deferModule(file, ["double"])).toBe(false);
+    expect([loads(), isDeferred(file)]).toEqual([1, false]);
+  });
+
+  it("keeps the stand-in when the real module fails to load, and passes the error on", () => {
+    const { file } = fixture("throw new Error('broken module');");
+    deferModule(file, ["double"]);
+    const m = load(file) as Fixture;
+    expect(() => m.double(1)).toThrow("broken module");
+    expect(isDeferred(file)).toBe(true);
+  });
+});
+
+describe("the deferred Pulumi SDK modules", () => {
+  it("are stand-ins in this worker: the SDK is loaded, TypeScript and arborist are not", () => {
+    expect(typeof pulumi.runtime.serializeFunction).toBe("function");
+    const loaded = Object.keys(cache);
+    expect(Object.keys(DEFERRED).map((path) => isDeferred(join(PULUMI_SDK, path)))).toEqual([true, true]);
+    expect(loaded.filter((f) => /\/node_modules\/(typescript|@npmcli\/arborist)\//.test(f))).toEqual([]);
+  });
+
+  it("list every function the real modules export (read from their source, which is not loaded)", () => {
+    for (const [path, functions] of Object.entries(DEFERRED)) {
+      const source = readFileSync(join(PULUMI_SDK, path), "utf8");
+      const exported = [...source.matchAll(/^exports\.(\w+) = \1;$/gm)].map((m) => m[1]);
+      expect([path, [...functions].sort()]).toEqual([path, exported.sort()]);
+    }
+  });
+});
