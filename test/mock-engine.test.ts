@@ -2,10 +2,12 @@
  * The offline engine. The stack-trace switch (`declareOffline`): stack traces are off while the
  * program declares (the SDK formats one per promise and per resource, the bulk of a plan's time when
  * they are on) and back once it has settled, also when the program throws; `PLAN_STACK_TRACES=1`
- * keeps them. And its answer to a registration, which replaces the SDK mock monitor's: the outputs,
+ * keeps them; the SDK's promise helper loses its debug decorations meanwhile, never its leak report.
+ * And its answer to a registration, which replaces the SDK mock monitor's: the outputs,
  * URN, ID and secrets a program sees, the record the plan and the tests read, and the state the
  * SDK's monitor looks up later.
  */
+import Module from "node:module";
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it } from "vitest";
 import { declareOffline, registration, startEngine } from "../tools/mock-engine";
@@ -72,6 +74,52 @@ class Probe extends pulumi.CustomResource {
 const seen = async <T>(output: pulumi.Output<T>) => ({
   value: await valueOf(output),
   secret: await pulumi.isSecret(output),
+});
+
+/** The SDK's internal promise helper and leak report (runtime/debuggable.js). */
+const debuggable = Module.createRequire(__filename)("@pulumi/pulumi/runtime/debuggable") as {
+  debuggablePromise<T>(p: Promise<T>, ctx: string): Promise<T>;
+  leakedPromises(): [Set<Promise<unknown>>, string];
+};
+/** What the SDK's helper does to a promise: its decorations, and whether its leak report watches it. */
+type Wrapped = Promise<unknown> & { _debugCtx?: unknown; _debugId?: unknown };
+
+describe("declareOffline and the SDK's promise helper", () => {
+  it("drops the decorations but watches every pending promise for the leak report", async () => {
+    const sdkHelper = debuggable.debuggablePromise;
+    const pending = new Promise<never>(() => undefined) as Wrapped;
+    let settled = Promise.resolve() as Wrapped;
+    await declareOffline(() => {
+      void debuggable.debuggablePromise(pending, "never settles");
+      settled = Promise.resolve(1) as Wrapped;
+      return debuggable.debuggablePromise(settled, "settles");
+    });
+    expect([pending._debugCtx, pending._debugId, settled._debugCtx]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    const [leaked, message] = debuggable.leakedPromises();
+    expect([leaked.has(pending), leaked.has(settled)]).toEqual([true, false]);
+    expect(message).toMatch(/^The Pulumi runtime detected that \d+ promises? (was|were) still active/);
+    expect(debuggable.debuggablePromise).toBe(sdkHelper);
+  });
+
+  it("passes a rejection on with the promise it came from, as the SDK's helper does", async () => {
+    const failing = Promise.reject(new Error("provider failed"));
+    const err = await declareOffline(() => debuggable.debuggablePromise(failing, "fails")).catch(
+      (e: unknown) => e as Error & { promise?: unknown },
+    );
+    expect([String(err), err.promise === failing]).toEqual(["Error: provider failed", true]);
+    expect(debuggable.leakedPromises()[0].has(failing)).toBe(false);
+  });
+
+  it("keeps the SDK's own helper, decorations and all, with PLAN_STACK_TRACES=1", async () => {
+    process.env.PLAN_STACK_TRACES = "1";
+    const p = Promise.resolve() as Wrapped;
+    await declareOffline(() => debuggable.debuggablePromise(p, "decorated"));
+    expect(p._debugCtx).toBe("decorated");
+  });
 });
 
 describe("startEngine's answer to a registration", () => {
