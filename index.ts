@@ -20,3 +20,5 @@ export const talosSchematicId = outputs.talosSchematicId;
 export const talosVersion = outputs.talosVersion;
 /** The Kubernetes version of the cluster; the next deployment refuses to skip a minor from it. */
 export const kubernetesVersion = outputs.kubernetesVersion;
+/** talosctl's arguments for the cluster health check: `pulumi stack output talosHealthArgs --json | jq -r '.[]' | xargs talosctl`. */
+export const talosHealthArgs = outputs.talosHealthArgs;

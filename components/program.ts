@@ -84,5 +84,7 @@ export function program(spec: ClusterSpec = loadClusterSpec()) {
     talosVersion: upgrades.talosVersion,
     /** The Kubernetes version of the cluster (likewise). */
     kubernetesVersion: upgrades.kubernetesVersion,
+    /** talosctl's arguments for the cluster health check (the deploy gate runs `talosctl <these>`). */
+    talosHealthArgs: upgrades.healthArgs,
   };
 }

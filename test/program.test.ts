@@ -8,8 +8,9 @@ import { registration } from "../tools/mock-engine";
 import { ciliumValues } from "../components/datapath/values";
 import type { ProgramRun } from "../tools/planner";
 import { numericId } from "../tools/mocks";
+import { mockIpv4 } from "../tools/mocks/hcloud";
 import { MOCK_SECRET_MARK } from "../tools/mocks/talos";
-import { runStack, specOf } from "./helpers";
+import { runStack, specOf, valueOf } from "./helpers";
 
 /** The components of issues 3 and 4, each with the children it must declare. */
 const TREES = ["talos-image", "{stack}", "{stack}-api", "nodes", "talos", "cilium"];
@@ -129,6 +130,18 @@ describe("the ci stack", () => {
     expect(await isSecret(ci.outputs.talosconfig)).toBe(true);
     expect(await isSecret(ci.outputs.endpoint)).toBe(false);
     expect(ci.outputs.knobs).toEqual(specOf("ci").knobs);
+  });
+
+  it("exports the health check as talosctl arguments: the control plane's public address, every private one", async () => {
+    const args = ci.outputs.talosHealthArgs as pulumi.Output<string[]>;
+    // The mock's public IPv4 of server nodes-ci-cp-1 (derived from its ID).
+    const address = mockIpv4(numericId("hcloud:index/server:Server/nodes-ci-cp-1"));
+    expect(address).toBe("198.51.100.96");
+    expect(await isSecret(args)).toBe(false);
+    expect(await valueOf(args)).toEqual([
+      ...["--endpoints", address, "--nodes", address, "health", "--wait-timeout", "10m"],
+      ...["--control-plane-nodes", "10.0.1.11", "--worker-nodes", "10.0.1.21"],
+    ]);
   });
 
   it("never puts secret material into a resource input in plain text", () => {

@@ -18,6 +18,7 @@ import {
   planUpgrades,
   selfReferenceName,
   TalosUpgrades,
+  talosHealthArgs,
   talosUpgradePath,
   talosUpgradeScript,
   upgradeProblems,
@@ -237,6 +238,38 @@ const STEP_ENV = {
 };
 const at = (address: string) => `--endpoints ${address} --nodes ${address}`;
 
+/** The health targets of STEP_ENV. */
+const STEP_TARGETS = {
+  healthAddress: "198.51.100.11",
+  controlPlaneIps: ["10.0.1.11", "10.0.1.12", "10.0.1.13"],
+  workerIps: ["10.0.1.21", "10.0.1.22", "10.0.1.23"],
+};
+
+describe("the health check's arguments", () => {
+  it("run it on the first control plane alone, naming every node's private address", () => {
+    expect(talosHealthArgs(STEP_TARGETS)).toEqual([
+      "--endpoints",
+      "198.51.100.11",
+      "--nodes",
+      "198.51.100.11",
+      "health",
+      "--wait-timeout",
+      "10m",
+      "--control-plane-nodes",
+      "10.0.1.11,10.0.1.12,10.0.1.13",
+      "--worker-nodes",
+      "10.0.1.21,10.0.1.22,10.0.1.23",
+    ]);
+  });
+
+  it("name no worker nodes for a cluster without workers", () => {
+    expect(talosHealthArgs({ ...STEP_TARGETS, workerIps: [] })).toEqual([
+      ...["--endpoints", "198.51.100.11", "--nodes", "198.51.100.11", "health", "--wait-timeout", "10m"],
+      ...["--control-plane-nodes", "10.0.1.11,10.0.1.12,10.0.1.13"],
+    ]);
+  });
+});
+
 describe("the Talos step's script", () => {
   const script = talosUpgradeScript("v1.13.x");
 
@@ -276,6 +309,8 @@ describe("the Talos step's script", () => {
       `${at("198.51.100.21")} version`,
       `${at("198.51.100.11")} health --wait-timeout 10m --control-plane-nodes 10.0.1.11,10.0.1.12,10.0.1.13 --worker-nodes 10.0.1.21,10.0.1.22,10.0.1.23`,
     ]);
+    // The same check as the deploy gate's (the stack output talosHealthArgs).
+    expect(r.calls.at(-1)).toBe(talosHealthArgs(STEP_TARGETS).join(" "));
     expect(r.stdout).toContain(
       "prod-workers-1: Talos v1.13.8 (schematic abc123) -> factory.talos.dev/hcloud-installer/abc123:v1.13.9",
     );
@@ -309,6 +344,7 @@ describe("the Talos step's script", () => {
     expect(r.calls.at(-1)).toBe(
       `${at("198.51.100.11")} health --wait-timeout 10m --control-plane-nodes 10.0.1.11,10.0.1.12,10.0.1.13`,
     );
+    expect(r.calls.at(-1)).toBe(talosHealthArgs({ ...STEP_TARGETS, workerIps: [] }).join(" "));
   });
 
   it("hands talosctl the talosconfig in a private file, deleted afterwards, never printed", () => {
@@ -470,5 +506,10 @@ describe("the upgrades component", () => {
       "v1.13.9",
       "1.36.3",
     ]);
+  });
+
+  it("gives the steps' health check as talosctl arguments, on the first control plane's address", async () => {
+    const { upgrades } = await build(specOf("prod"));
+    expect(await valueOf(upgrades.healthArgs)).toEqual(talosHealthArgs(STEP_TARGETS));
   });
 });

@@ -1,6 +1,16 @@
 // Invariants of the GitHub Actions workflows in .github/workflows: stack naming, per-stack concurrency,
 // the knob rollout gate, the deploy order and health gate, fork safety and secret hygiene.
-import { readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, it, expect } from "vitest";
 import { parse } from "yaml";
@@ -560,6 +570,15 @@ describe("knob rollout check", () => {
 
 describe("deploy order and health gate", () => {
   const HEALTH = { ci: "ci", prod: "prod" } as const;
+  /** Where each job writes the stack output talosHealthArgs, and the gate that runs talosctl with it. */
+  const HEALTH_ARGS_FILE = "$RUNNER_TEMP/talos-health.json";
+  const GATE_SCRIPT = [
+    `mapfile -t args < <(jq -er '.[]' "${HEALTH_ARGS_FILE}")`,
+    'test "${#args[@]}" -gt 0',
+    'talosctl "${args[@]}"',
+    "",
+  ].join("\n");
+  const TALOS_GATE = /^talosctl "\$\{args\[@\]\}"$/m;
 
   it("deploy.yml runs `pulumi up` on ci in job ci and on prod in job prod", () => {
     expect(pulumiActionIndex("deploy.yml", "ci", "up", "ci")).toBeGreaterThanOrEqual(0);
@@ -581,23 +600,77 @@ describe("deploy order and health gate", () => {
     }
   });
 
-  it("each stack is health-gated after its up: credentials from its outputs, then talosctl health and cilium status", () => {
+  it("each stack is health-gated after its up: credentials and health arguments from its outputs, then talosctl health and cilium status", () => {
     for (const [jobId, stack] of Object.entries(HEALTH)) {
       const up = pulumiActionIndex("deploy.yml", jobId, "up", stack);
       const outputs = invocations("deploy.yml", jobId, ["pulumi"]).filter(
         (inv) => inv.argv[0] === "stack" && inv.argv[1] === "output",
       );
-      expect(outputs.map((o) => o.argv[2]).sort(), jobId).toEqual(["kubeconfig", "talosconfig"]);
+      expect(outputs.map((o) => o.argv[2]).sort(), jobId).toEqual([
+        "kubeconfig",
+        "talosHealthArgs",
+        "talosconfig",
+      ]);
       for (const o of outputs) {
         expect(flagValue(o.argv, "--stack"), jobId).toBe(stack);
         expect(o.stepIndex, jobId).toBeGreaterThan(up);
       }
+      const health = outputs.find((o) => o.argv[2] === "talosHealthArgs");
+      expect([health?.argv.includes("--json"), health?.redirect], jobId).toEqual([true, HEALTH_ARGS_FILE]);
       const creds = outputs[0]?.stepIndex ?? -1;
-      const talos = runIndex("deploy.yml", jobId, /^talosctl health --wait-timeout 10m$/m);
+      const talos = runIndex("deploy.yml", jobId, TALOS_GATE);
       const cilium = runIndex("deploy.yml", jobId, /^cilium status --wait --wait-duration 10m$/m);
       expect(talos, jobId).toBeGreaterThan(creds);
+      expect(stepsOf("deploy.yml", jobId)[talos]?.run, jobId).toBe(GATE_SCRIPT);
       expect(cilium, jobId).toBeGreaterThan(creds);
     }
+  });
+
+  describe("the Talos gate's script, run by bash with a stand-in talosctl", () => {
+    const hasJq = spawnSync("jq", ["--version"]).status === 0;
+    /** Runs the gate with `file` as the health arguments; returns its status and talosctl's argv. */
+    const gate = (file: string | undefined) => {
+      const dir = mkdtempSync(path.join(tmpdir(), "gate-"));
+      const bin = path.join(dir, "bin");
+      mkdirSync(bin);
+      writeFileSync(path.join(bin, "talosctl"), '#!/bin/sh\nprintf \'%s\\n\' "$@" > "$RUNNER_TEMP/argv"\n');
+      chmodSync(path.join(bin, "talosctl"), 0o755);
+      if (file !== undefined) writeFileSync(path.join(dir, "talos-health.json"), file);
+      // GitHub runs a step's script with `bash -e` and no rc files (a bash whose stdin is a socket,
+      // as node's pipes are, would read ~/.bashrc).
+      const r = spawnSync("bash", ["--noprofile", "--norc", "-e", "-c", GATE_SCRIPT], {
+        env: { PATH: `${bin}:${process.env.PATH ?? ""}`, RUNNER_TEMP: dir },
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      const argv = existsSync(path.join(dir, "argv")) ? readFileSync(path.join(dir, "argv"), "utf8") : null;
+      return { status: r.status, argv: argv === null ? null : argv.split("\n").slice(0, -1) };
+    };
+    const ARGS = [
+      "--endpoints",
+      "198.51.100.96",
+      "--nodes",
+      "198.51.100.96",
+      "health",
+      "--wait-timeout",
+      "10m",
+    ];
+
+    it.skipIf(!hasJq)(
+      "passes talosctl the output's arguments one by one (needs jq, as GitHub's runners have; skipped without)",
+      () => {
+        expect(gate(JSON.stringify(ARGS, null, 2))).toEqual({ status: 0, argv: ARGS });
+      },
+    );
+
+    it.skipIf(!hasJq)(
+      "fails without calling talosctl on a missing, empty or broken file (needs jq; skipped without)",
+      () => {
+        for (const file of [undefined, "[]", "", "not json"]) {
+          expect(gate(file), String(file)).toEqual({ status: 1, argv: null });
+        }
+      },
+    );
   });
 
   it("cluster credentials are written under $RUNNER_TEMP with umask 077 and never printed", () => {
@@ -635,7 +708,7 @@ describe("deploy order and health gate", () => {
     const gate = Object.keys(jobsOf("deploy.yml")).filter(
       (id) =>
         pulumiActionIndex("deploy.yml", id, "up", "ci") >= 0 &&
-        runIndex("deploy.yml", id, /^talosctl health /m) >= 0 &&
+        runIndex("deploy.yml", id, /^talosctl "\$\{args\[@\]\}"$/m) >= 0 &&
         runIndex("deploy.yml", id, /^cilium status --wait/m) >= 0,
     );
     expect(gate).toEqual(["ci"]);

@@ -15,6 +15,7 @@ import {
   kubernetesUpgradeScript,
   NO_OP_UPDATE,
   SHELL,
+  talosHealthArgs,
   talosStepEnvironment,
   talosUpgradeScript,
 } from "./scripts";
@@ -48,6 +49,8 @@ export class TalosUpgrades extends pulumi.ComponentResource {
   declare readonly talosVersion: pulumi.Output<string>;
   /** The Kubernetes version of the cluster, known once `upgrade-k8s` has run. */
   declare readonly kubernetesVersion: pulumi.Output<string>;
+  /** talosctl's arguments for the health check each step runs (`talosHealthArgs`), for the deploy gate. */
+  declare readonly healthArgs: pulumi.Output<string[]>;
 
   constructor(name: string, args: TalosUpgradesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("hcloud-talos-cilium:upgrades:TalosUpgrades", name, {}, opts);
@@ -100,6 +103,13 @@ export class TalosUpgrades extends pulumi.ComponentResource {
     this.kubernetes = kubernetes;
     this.talosVersion = pulumi.all(steps.map((s) => s.id)).apply(() => talosVersion);
     this.kubernetesVersion = kubernetes.id.apply(() => kubernetesVersion);
-    this.registerOutputs({ talosVersion: this.talosVersion, kubernetesVersion: this.kubernetesVersion });
+    this.healthArgs = pulumi
+      .output(plan.healthAddress)
+      .apply((healthAddress) => talosHealthArgs({ ...plan, healthAddress }));
+    this.registerOutputs({
+      talosVersion: this.talosVersion,
+      kubernetesVersion: this.kubernetesVersion,
+      healthArgs: this.healthArgs,
+    });
   }
 }

@@ -15,7 +15,9 @@ export {
   NO_OP_UPDATE,
   SHELL,
   TALOS_STEP_ENV,
+  talosHealthArgs,
   talosStepEnvironment,
   talosUpgradeScript,
+  type HealthTargets,
   type TalosTarget,
 } from "./scripts";

@@ -114,6 +114,30 @@ on "$HEALTH_ADDRESS" upgrade-k8s --to "$KUBERNETES_VERSION"
 `;
 }
 
+/** Where and on which nodes the cluster health check runs (`UpgradePlan`'s health fields). */
+export interface HealthTargets<A> {
+  readonly healthAddress: A;
+  readonly controlPlaneIps: readonly string[];
+  readonly workerIps: readonly string[];
+}
+
+/**
+ * talosctl's arguments for the cluster health check, as every Talos step runs it after its node (the
+ * script builds the same from its environment) and as the deploy gate and operators run it (the
+ * stack output `talosHealthArgs`). It runs server side on the first control plane: `talosctl health`
+ * refuses more than one node, and the stack's talosconfig lists them all. Every node's private
+ * address is named: without the lists talosctl discovers the nodes and dials each one's first
+ * address, which on Hetzner can be the public one the firewall closes (siderolabs/talos#12046).
+ */
+export function talosHealthArgs<A>(targets: HealthTargets<A>): (A | string)[] {
+  const at = targets.healthAddress;
+  return [
+    ...["--endpoints", at, "--nodes", at, "health", "--wait-timeout", HEALTH_TIMEOUT],
+    ...["--control-plane-nodes", targets.controlPlaneIps.join(",")],
+    ...(targets.workerIps.length > 0 ? ["--worker-nodes", targets.workerIps.join(",")] : []),
+  ];
+}
+
 /** The target of the Talos steps. */
 export interface TalosTarget<V> {
   readonly version: string;
@@ -124,11 +148,7 @@ export interface TalosTarget<V> {
 /** The environment of one Talos step, without the talosconfig. */
 export function talosStepEnvironment<V>(
   step: { readonly node: string; readonly address: V },
-  plan: {
-    readonly healthAddress: V;
-    readonly controlPlaneIps: readonly string[];
-    readonly workerIps: readonly string[];
-  },
+  plan: HealthTargets<V>,
   target: TalosTarget<V>,
 ): Record<Exclude<(typeof TALOS_STEP_ENV)[number], "TALOSCONFIG_CONTENT">, V | string> {
   return {
