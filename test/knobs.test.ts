@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT } from "../components/config/define";
 import { defaultKnobs, type Knobs } from "../components/datapath/catalogue";
 import type { KnobSnapshot, Snapshot } from "../components/datapath/history";
-import { describeChange, rolloutCheck, VERIFY, type RolloutInput } from "../components/datapath/rollout";
+import { describeChange, rolloutCheck, type RolloutInput } from "../components/datapath/rollout";
 import { soakGate } from "../components/datapath/soak";
 import { check, main } from "../tools/knobs";
 import { resolveBase } from "../tools/knobs-git";
@@ -299,7 +299,11 @@ describe("rollout report (pure)", () => {
           "fq/EDT pacing: better tail latency and fairness on egress; soak with WireGuard on (fq's 100-packet flow limit dropped WireGuard bursts in a field report)",
       },
       warnings: [],
-      verify: ["cilium status --verbose", "hubble observe --verdict DROPPED", "talosctl health"],
+      verify: [
+        "cilium status --verbose",
+        "hubble observe --verdict DROPPED",
+        "pulumi stack output talosHealthArgs --json --stack prod | jq -r '.[]' | xargs talosctl",
+      ],
       notes: ["prod: deploy in a low-traffic window"],
     });
   });
@@ -314,7 +318,9 @@ describe("rollout report (pure)", () => {
     expect(c.notes).toEqual([
       "conntrack resets: expect connection resets while each node rolls; connection tracking and NAT state start empty",
     ]);
-    expect(c.verify).toEqual(VERIFY);
+    expect(c.verify.at(-1)).toBe(
+      "pulumi stack output talosHealthArgs --json --stack ci | jq -r '.[]' | xargs talosctl",
+    );
   });
 
   it("names the costs of netkit: agents roll, pods restart, nodes replaced, with the resolution's warnings", () => {
@@ -581,7 +587,7 @@ describe("npm run knobs -- check (CLI)", () => {
       ].join("\n"),
     );
     expect(clean.stdout).toContain(
-      "Rollout checklist (run the commands after each node rolls):\n\n- [ ] `cilium status --verbose`\n- [ ] `hubble observe --verdict DROPPED`\n- [ ] `talosctl health`\n- [ ] prod: deploy in a low-traffic window\n",
+      "Rollout checklist (run the commands after each node rolls):\n\n- [ ] `cilium status --verbose`\n- [ ] `hubble observe --verdict DROPPED`\n- [ ] `pulumi stack output talosHealthArgs --json --stack prod | jq -r '.[]' | xargs talosctl`\n- [ ] prod: deploy in a low-traffic window\n",
     );
   });
 

@@ -75,8 +75,18 @@ export interface KnobsReport {
   readonly ok: boolean;
 }
 
-/** Run after each node rolls (datapath.md §4, plus the Talos health the deploy gate runs). */
-export const VERIFY = ["cilium status --verbose", "hubble observe --verdict DROPPED", "talosctl health"];
+/**
+ * Run after each node of `stack` rolls (datapath.md §4), plus the Talos health check the upgrade steps
+ * and the deploy gate run (the stack output `talosHealthArgs`: plain `talosctl health` refuses the
+ * stack's talosconfig, which lists every node).
+ */
+export function verifyCommands(stack: StackName): string[] {
+  return [
+    "cilium status --verbose",
+    "hubble observe --verdict DROPPED",
+    `pulumi stack output talosHealthArgs --json --stack ${stack} | jq -r '.[]' | xargs talosctl`,
+  ];
+}
 
 /** What a cost asks of the person rolling it out, beyond the checks. */
 const NOTES: Partial<Record<Cost, string>> = {
@@ -121,7 +131,7 @@ export function describeChange(
     costNote: def.costNote,
     decision: def.decision,
     warnings: warnings.filter((w) => w.key === fullKey(change.knob)).map((w) => w.message),
-    verify: VERIFY,
+    verify: verifyCommands(stack),
     notes,
   };
 }
