@@ -8,9 +8,8 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT } from "../components/config/define";
+import { stackFileText } from "../components/config/stack-file";
 import { defaultKnobs, type Knobs } from "../components/datapath/catalogue";
 import type { KnobSnapshot, Snapshot } from "../components/datapath/history";
 import { describeChange, rolloutCheck, type RolloutInput } from "../components/datapath/rollout";
@@ -22,13 +21,10 @@ import { runTool, type CliRun } from "./helpers";
 // ---------------------------------------------------------------------------------------------------
 // Plain data
 
-/** A stack file's text setting `config` (keys without the namespace). */
-const stackText = (config: Record<string, unknown>): string =>
-  stringify({ config: Object.fromEntries(Object.entries(config).map(([k, v]) => [`${PROJECT}:${k}`, v])) });
 const ciFile = (set: Record<string, unknown> = {}): string =>
-  stackText({ adminCidrs: ["0.0.0.0/0"], ...set });
+  stackFileText({ adminCidrs: ["0.0.0.0/0"], ...set });
 const prodFile = (set: Record<string, unknown> = {}): string =>
-  stackText({ production: true, adminCidrs: ["203.0.113.0/24"], ...set });
+  stackFileText({ production: true, adminCidrs: ["203.0.113.0/24"], ...set });
 
 const sha = (digit: string): string => digit.repeat(40);
 const snap = (commit: string | null, date: string, set: Partial<Knobs> = {}): KnobSnapshot => ({

@@ -9,6 +9,7 @@ import { parse } from "yaml";
 import type { SettingDef } from "../components/config/define";
 import { SETTINGS } from "../components/config/settings";
 import { resolveStackConfig } from "../components/config/resolve";
+import { parseStackFile, projectKeys, stackFileText } from "../components/config/stack-file";
 import { KNOBS, KNOB_KEYS, knobDef, defaultKnobs } from "../components/datapath/catalogue";
 import { planNodes, loadBalancerIp } from "../components/config/spec";
 import { ROOT, problemsOf, resolveWith, specOf } from "./helpers";
@@ -305,6 +306,14 @@ describe("the real stack files", () => {
       }
     },
   );
+
+  it("writes a stack file's text that reads back as the same project keys, namespaced", () => {
+    const config = { adminCidrs: ["203.0.113.0/24"], bpfMasquerade: true, controlPlane: { count: 3 } };
+    const text = stackFileText(config);
+    expect(text.split("\n")[1]).toBe("  hcloud-talos-cilium:adminCidrs:");
+    const parsed = parseStackFile(text);
+    expect("config" in parsed && projectKeys(parsed.config)).toEqual(config);
+  });
 
   it("has no safe default for adminCidrs: a stack must set it", () => {
     expect(problemsOf(resolveStackConfig({}, "x"))).toEqual([

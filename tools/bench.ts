@@ -31,8 +31,7 @@ import { program } from "../components/program";
 import * as talos from "../components/talos/provider";
 import type { EngineRecord } from "./mock-engine";
 import { planOf, ROOT, runOffline } from "./planner";
-import { stringify } from "yaml";
-import { PROJECT } from "../components/config/define";
+import { stackFileText } from "../components/config/stack-file";
 
 const SIZES = [
   { nodes: 3, runs: 9 },
@@ -176,8 +175,7 @@ function planProcess(nodes: number, runs: number): number[] {
   const dir = mkdtempSync(join(tmpdir(), "bench-"));
   try {
     const file = join(dir, "Pulumi.bench.yaml");
-    const config = Object.entries(benchConfig(nodes)).map(([k, v]) => [`${PROJECT}:${k}`, v]);
-    writeFileSync(file, stringify({ config: Object.fromEntries(config) }));
+    writeFileSync(file, stackFileText(benchConfig(nodes)));
     const args = [...planCommand(), "--stack", "bench", "--config-file", file, "--json"];
     return Array.from({ length: runs }, () => {
       const start = performance.now();

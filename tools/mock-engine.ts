@@ -259,7 +259,7 @@ const runtimeState = sdk("@pulumi/pulumi/runtime/state") as RuntimeState;
  * and decorates it with an id, a label and a captured stack. Only PULUMI_DEBUG_PROMISE_LEAKS reads
  * the decorations, and offline the stack is empty anyway (`declareOffline`). This keeps the leak
  * report and the chain as they are (the same microtask timing, so registrations arrive in the same
- * order) and drops the decorations: 14–15% of a 100-node plan's CPU and wall time, in interleaved
+ * order) and drops the decorations: 15–17% of a 100-node plan's wall time, in interleaved
  * runs in one process. With PULUMI_DEBUG_PROMISE_LEAKS or PLAN_STACK_TRACES set, the SDK's own
  * helper stays. Returns what puts the SDK's helper back.
  */

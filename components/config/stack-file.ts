@@ -3,8 +3,8 @@
  * config map, and the placeholder a `secure:` value becomes offline. Shared by the engine reader, the
  * plan, and the knobs check's git history.
  */
-import { parse } from "yaml";
-import { PROJECT } from "./define";
+import { parse, stringify } from "yaml";
+import { fullKey, PROJECT } from "./define";
 
 /** What a `secure:` value becomes when nothing may decrypt it (plan, history): never the secret. */
 export const SECRET_PLACEHOLDER = "[secret]";
@@ -39,4 +39,9 @@ export function parseStackFile(text: string): { config: Record<string, unknown> 
     return { error: '"config" must be a map of key to value' };
   }
   return { config: config as Record<string, unknown> };
+}
+
+/** A stack file's text setting the project's keys of `config` (keys without the namespace). */
+export function stackFileText(config: Readonly<Record<string, unknown>>): string {
+  return stringify({ config: Object.fromEntries(Object.entries(config).map(([k, v]) => [fullKey(k), v])) });
 }
