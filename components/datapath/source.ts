@@ -5,9 +5,10 @@
  *
  * The agent's source was read at cilium/cilium commit aeb2d1b (main on 2026-06-25, VERSION
  * 1.20.0-dev), from the snapshot of the fork tommyp1ckles/cilium: the upstream snapshot (755 MB) is
- * over the size the workplace can fetch, and no snapshot holds the 1.20.0 chart's commit 450c531. The
- * chart facts are the released 1.20.0 archive's own (`../shared/reference/charts/cilium-1.20.0.tgz`),
- * and every "the chart fails" is held to a real `helm template` in `test/verdicts.test.ts`.
+ * over the size the workplace can fetch, and none of the fork snapshots tried holds the 1.20.0 chart's
+ * commit 450c531. The chart facts are the released 1.20.0 archive's own
+ * (`../shared/reference/charts/cilium-1.20.0.tgz`), and every "the chart fails" is held to a real
+ * `helm template` in `test/verdicts.test.ts`.
  */
 
 /** The source snapshot the agent and operator references point into. */
