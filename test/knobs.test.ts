@@ -340,7 +340,7 @@ describe("rollout report (pure)", () => {
     ]);
     expect(c?.decision.verdict).toBe("later");
     expect(c?.warnings).toEqual([
-      'hcloud-talos-cilium:datapathMode = "netkit": the decision of record is "later": the largest upstream win (host-namespace throughput for pods); re-evaluate once 1.20.x has matured and the adopted knobs have soaked. Allowed: "veth" (the baseline). Fix: only change it after the decision is revisited in datapath.md §4.',
+      'hcloud-talos-cilium:datapathMode = "netkit": our rule: the decision of record is "later": the largest upstream win (host-namespace throughput for pods); re-evaluate once 1.20.x has matured and the adopted knobs have soaked. Allowed: "veth" (the baseline). Fix: only change it after the decision is revisited in datapath.md §4.',
     ]);
   });
 });

@@ -116,10 +116,10 @@ describe("npm run plan", () => {
       "hcloud-talos-cilium:hubbleRelay",
     ]);
     expect(out.problems[0]?.message).toMatch(
-      /^hcloud-talos-cilium:datapathMode = "netkit": netkit needs BPF host routing/,
+      /^hcloud-talos-cilium:datapathMode = "netkit": the agent refuses to start: "netkit connector not available/,
     );
     expect(out.problems[1]?.message).toMatch(
-      /^hcloud-talos-cilium:hubbleRelay = true: relay reads from the agents' Hubble, and hubble is false/,
+      /^hcloud-talos-cilium:hubbleRelay = true: the chart fails: "Hubble Relay requires .Values.hubble.enabled=true"/,
     );
     expect(out.resources).toEqual([]);
   });
