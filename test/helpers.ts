@@ -1,6 +1,7 @@
 /**
- * Test helpers: the real stack files resolved, specs with overrides, and the reference files of
- * ../shared (tests that need them skip with a message naming the missing file).
+ * Test helpers: the real stack files resolved, specs with overrides, and the public reference files
+ * in test/fixtures (see test/fixtures/SOURCES.md). A test that needs a file or a tool that is
+ * missing skips with a message naming it, except under `CI`, where it fails instead.
  */
 import { spawn } from "node:child_process";
 import type * as pulumi from "@pulumi/pulumi";
@@ -39,13 +40,45 @@ export function problemsOf(r: Resolution): string[] {
   return r.ok ? [] : r.problems.map((p) => p.message);
 }
 
-/** The shared reference folder (beside the project in CI and every working copy). */
-export const REFERENCE = resolve(ROOT, "../shared/reference");
+/** The public reference data the tests read, in the repository (each file's source: SOURCES.md there). */
+export const REFERENCE = resolve(ROOT, "test/fixtures");
 
-/** A reference file's path and whether it is present. */
-export function reference(relative: string): { path: string; present: boolean; read: () => string } {
+/**
+ * Whether the environment is a CI run: `CI` set to anything but "" or "false". GitHub Actions sets
+ * `CI=true` on every runner (docs.github.com, "Store information in variables", default variables);
+ * our CI runs `.ci/run` with `CI=true`.
+ */
+export function underCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  const ci = env.CI;
+  return ci !== undefined && ci !== "" && ci.toLowerCase() !== "false";
+}
+
+/**
+ * `value` when present; when absent, undefined (the test skips and says why), or, under `CI`, an
+ * error naming what is missing: a CI run never passes by skipping the test that needed it.
+ */
+export function neededUnderCi<T>(
+  what: string,
+  value: T | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): T | undefined {
+  if (value === undefined && underCi(env)) {
+    throw new Error(
+      `${what} is missing, and CI is set: the tests that need it fail instead of skipping. Fix: restore it (test/fixtures/SOURCES.md says where each fixture comes from), or install the tool.`,
+    );
+  }
+  return value;
+}
+
+/** A fixture's path and whether it is present; a missing one throws under `CI` (see {@link neededUnderCi}). */
+export function reference(
+  relative: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { path: string; present: boolean; read: () => string } {
   const path = join(REFERENCE, relative);
-  return { path, present: existsSync(path), read: () => readFileSync(path, "utf8") };
+  const present =
+    neededUnderCi(`the test fixture ${path}`, existsSync(path) ? true : undefined, env) === true;
+  return { path, present, read: () => readFileSync(path, "utf8") };
 }
 
 let runs = 0;
