@@ -3,7 +3,7 @@
  * in test/fixtures (see test/fixtures/SOURCES.md). A test that needs a file or a tool that is
  * missing skips with a message naming it, except under `CI`, where it fails instead.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import type * as pulumi from "@pulumi/pulumi";
 import { expect } from "vitest";
 import { registrationsOf, type EngineRecord, type Registration } from "../tools/mock-engine";
@@ -143,4 +143,38 @@ export function one(record: EngineRecord, type: string, name: string): Registrat
   const found = registrationsOf(record, type).filter((r) => r.name === name);
   expect(found.map((r) => r.name)).toEqual([name]);
   return found[0] as Registration;
+}
+
+/** The script deploy.yml runs to record a deploy (.github/scripts/record-deploy.sh). */
+export const RECORD_DEPLOY = join(ROOT, ".github", "scripts", "record-deploy.sh");
+
+let recordRuns = 0;
+
+/**
+ * Records a deploy in the git repository `dir` exactly as deploy.yml does, by running its script
+ * under bash, dated `date` (the tag's tagger date). Returns what the script printed and its status.
+ */
+export function recordDeploy(
+  dir: string,
+  record: { stack: string; outcome: string; commit: string; date: string },
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(
+    "bash",
+    ["--noprofile", "--norc", RECORD_DEPLOY, record.stack, record.outcome, record.commit],
+    {
+      cwd: dir,
+      encoding: "utf8",
+      env: {
+        PATH: process.env.PATH ?? "",
+        GIT_CONFIG_GLOBAL: "/dev/null",
+        GIT_CONFIG_NOSYSTEM: "1",
+        GIT_COMMITTER_DATE: record.date,
+        GITHUB_RUN_ID: String(9_000_000 + ++recordRuns),
+        GITHUB_RUN_ATTEMPT: "1",
+        GITHUB_SERVER_URL: "https://github.com",
+        GITHUB_REPOSITORY: "example/hcloud-talos-cilium",
+      },
+    },
+  );
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
