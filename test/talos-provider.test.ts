@@ -16,11 +16,12 @@ import type {
   ResourceInvokeRequest,
 } from "@pulumi/pulumi/proto/resource_pb";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { valueOf } from "./helpers";
+import { reference, valueOf } from "./helpers";
 import * as talos from "../components/talos/provider";
 
-const SCHEMA_PATH = path.resolve(__dirname, "../../shared/reference/pulumi-talos-schema-v0.8.1.json");
-const SCHEMA_EXISTS = fs.existsSync(SCHEMA_PATH);
+const SCHEMA = reference("pulumi-talos-schema-v0.8.1.json");
+const SCHEMA_PATH = SCHEMA.path;
+const SCHEMA_EXISTS = SCHEMA.present;
 
 /** The tokens the binding must cover, spelled independently of the manifest. */
 const EXPECTED_RESOURCES = [
