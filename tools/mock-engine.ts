@@ -25,6 +25,8 @@ export interface Registration {
   readonly dependsOn: readonly string[];
   readonly additionalSecretOutputs: readonly string[];
   readonly deleteBeforeReplace: boolean;
+  /** Pulumi `protect`: the engine refuses to delete or replace the resource. */
+  readonly protect: boolean;
   readonly version: string;
   readonly pluginDownloadURL: string;
   readonly provider: string;
@@ -81,6 +83,7 @@ interface RegisterRequest {
   getDependenciesList(): string[];
   getAdditionalsecretoutputsList(): string[];
   getDeletebeforereplace(): boolean;
+  getProtect(): boolean | undefined;
   getVersion(): string;
   getPlugindownloadurl(): string;
   getProvider(): string;
@@ -159,6 +162,7 @@ function answerRegistration(monitor: Monitor, req: RegisterRequest, record: Engi
     dependsOn: req.getDependenciesList(),
     additionalSecretOutputs: secretOutputs,
     deleteBeforeReplace: req.getDeletebeforereplace(),
+    protect: req.getProtect() ?? false,
     version: req.getVersion(),
     pluginDownloadURL: req.getPlugindownloadurl(),
     provider: req.getProvider(),
