@@ -272,7 +272,7 @@ describe("the config rule and soakDays (pure)", () => {
 });
 
 describe("rollout report (pure)", () => {
-  it("names the costs of the bandwidth manager: agents roll", () => {
+  it("names the costs of the bandwidth manager: agents roll, operator rolls", () => {
     const c = describeChange("prod", { knob: "bandwidthManager", from: false, to: true });
     expect(c).toEqual({
       knob: "bandwidthManager",
@@ -283,11 +283,18 @@ describe("rollout report (pure)", () => {
         {
           cost: "agents-roll",
           label: "agents roll",
-          meaning: "every Cilium agent restarts (rollOutCiliumPods), 2 nodes at a time",
+          meaning:
+            "the agent DaemonSet's pod template changes (a cilium-config change, through rollOutCiliumPods, or the agent's own spec): every Cilium agent restarts, 2 nodes at a time",
+        },
+        {
+          cost: "operator-rolls",
+          label: "operator rolls",
+          meaning:
+            "the operator Deployment's pod template changes (a cilium-config change, through operator.rollOutPods, or its own spec): its 2 pods are replaced one at a time and leadership moves to a new pod",
         },
       ],
       costNote:
-        "every agent rolls and replaces the node qdisc with fq (Cilium re-applies it; hand fixes do not stick)",
+        "every agent and the operator roll; each agent replaces the node qdisc with fq (Cilium re-applies it; hand fixes do not stick)",
       decision: {
         verdict: "adopt",
         step: 1,
@@ -300,18 +307,21 @@ describe("rollout report (pure)", () => {
         "hubble observe --verdict DROPPED",
         "pulumi stack output talosHealthArgs --json --stack prod | jq -r '.[]' | xargs talosctl",
       ],
-      notes: ["prod: deploy in a low-traffic window"],
+      notes: [
+        "prod: deploy in a low-traffic window",
+        "operator rolls: wait for `kubectl -n kube-system rollout status deployment/cilium-operator` before judging Gateways, endpoint slices or identities",
+      ],
     });
   });
 
-  it("names the costs of BPF masquerade: agents roll, conntrack resets (expect connection resets)", () => {
+  it("names the costs of BPF masquerade: agents roll, operator rolls, conntrack resets (expect connection resets)", () => {
     const c = describeChange("ci", { knob: "bpfMasquerade", from: false, to: true });
     expect([c.from, c.to, c.costs.map((x) => x.label)]).toEqual([
       false,
       true,
-      ["agents roll", "conntrack resets"],
+      ["agents roll", "operator rolls", "conntrack resets"],
     ]);
-    expect(c.notes).toEqual([
+    expect(c.notes.slice(1)).toEqual([
       "conntrack resets: expect connection resets while each node rolls; connection tracking and NAT state start empty",
     ]);
     expect(c.verify.at(-1)).toBe(
@@ -319,7 +329,7 @@ describe("rollout report (pure)", () => {
     );
   });
 
-  it("names the costs of netkit: agents roll, pods restart, nodes replaced, with the resolution's warnings", () => {
+  it("names the costs of netkit: agents roll, operator rolls, pods restart, nodes replaced, with the resolution's warnings", () => {
     const base = ciFile({ bandwidthManager: true, bpfMasquerade: true });
     const r = rolloutCheck(
       input({
@@ -332,9 +342,9 @@ describe("rollout report (pure)", () => {
       "datapathMode",
       "veth",
       "netkit",
-      ["agents roll", "pods restart", "nodes replaced"],
+      ["agents roll", "operator rolls", "pods restart", "nodes replaced"],
     ]);
-    expect(c?.notes).toEqual([
+    expect(c?.notes.slice(1)).toEqual([
       "pods restart: existing pods keep the old behaviour until they restart; restart them once every agent has rolled",
       "nodes replaced: existing pods must be recreated (drain each node after its agent rolls) or the nodes replaced; mixing old and new is unsupported",
     ]);
@@ -617,11 +627,11 @@ describe("npm run knobs -- check (CLI)", () => {
         "",
         "| knob | from | to | costs | decision of record |",
         "| --- | --- | --- | --- | --- |",
-        "| bandwidth manager (`bandwidthManager`) | `false` | `true` | **agents roll**: every agent rolls and replaces the node qdisc with fq (Cilium re-applies it; hand fixes do not stick) | **adopt (step 1)**: fq/EDT pacing: better tail latency and fairness on egress; soak with WireGuard on (fq's 100-packet flow limit dropped WireGuard bursts in a field report) |",
+        "| bandwidth manager (`bandwidthManager`) | `false` | `true` | **agents roll, operator rolls**: every agent and the operator roll; each agent replaces the node qdisc with fq (Cilium re-applies it; hand fixes do not stick) | **adopt (step 1)**: fq/EDT pacing: better tail latency and fairness on egress; soak with WireGuard on (fq's 100-packet flow limit dropped WireGuard bursts in a field report) |",
       ].join("\n"),
     );
     expect(clean.stdout).toContain(
-      "Rollout checklist (run the commands after each node rolls):\n\n- [ ] `cilium status --verbose`\n- [ ] `hubble observe --verdict DROPPED`\n- [ ] `pulumi stack output talosHealthArgs --json --stack prod | jq -r '.[]' | xargs talosctl`\n- [ ] prod: deploy in a low-traffic window\n",
+      "Rollout checklist (run the commands after each node rolls):\n\n- [ ] `cilium status --verbose`\n- [ ] `hubble observe --verdict DROPPED`\n- [ ] `pulumi stack output talosHealthArgs --json --stack prod | jq -r '.[]' | xargs talosctl`\n- [ ] prod: deploy in a low-traffic window\n- [ ] operator rolls: wait for `kubectl -n kube-system rollout status deployment/cilium-operator` before judging Gateways, endpoint slices or identities\n",
     );
   });
 

@@ -90,6 +90,8 @@ export function verifyCommands(stack: StackName): string[] {
 
 /** What a cost asks of the person rolling it out, beyond the checks. */
 const NOTES: Partial<Record<Cost, string>> = {
+  "operator-rolls":
+    "operator rolls: wait for `kubectl -n kube-system rollout status deployment/cilium-operator` before judging Gateways, endpoint slices or identities",
   "pods-restart":
     "pods restart: existing pods keep the old behaviour until they restart; restart them once every agent has rolled",
   "nodes-replace":
@@ -121,7 +123,9 @@ export function describeChange(
     ...(stack === "prod" && def.costs.includes("agents-roll")
       ? ["prod: deploy in a low-traffic window"]
       : []),
-    ...(def.costs.length === 0 ? ["agents do not roll: run the checks once, after the change"] : []),
+    ...(def.costs.includes("agents-roll")
+      ? []
+      : ["agents do not roll: run the checks once, after the change"]),
     ...def.costs.flatMap((c) => NOTES[c] ?? []),
   ];
   return {
