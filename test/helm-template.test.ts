@@ -25,6 +25,7 @@ import {
   chartArchive,
   documentsOf,
   helmTemplate,
+  helmTemplateAll,
   helmVersion,
   renderCacheDir,
   renderKey,
@@ -230,6 +231,24 @@ describe.skipIf(!chart.present || helm === undefined)("the render cache", () => 
     helmTemplate(tiny, { x: "b" }, { ...opts, helm, cache });
     helmTemplate(copy, { x: "b" }, { ...opts, helm, cache });
     expect(runs().filter((r) => r === "template")).toHaveLength(1);
+  });
+
+  it("renders many value sets in parallel processes with the same results and the same cache", async () => {
+    const { helm, runs } = countingHelm(temp());
+    const cache = temp();
+    const o = { ...opts, helm, cache };
+    helmTemplate(tiny, { x: "a" }, o);
+    const jobs = [{ x: "a" }, { x: "b" }, { fail: true }, { x: "c" }, { x: "b" }].map((values) => ({
+      values,
+      opts: o,
+    }));
+    const all = await helmTemplateAll(tiny, jobs, 3);
+    expect(all).toEqual(jobs.map((j) => helmTemplate(tiny, j.values, { ...opts, cache: false })));
+    // One render before; then b, the fail and c (the second b may race the first: at most one more).
+    const templates = runs().filter((r) => r === "template").length;
+    expect([4, 5]).toContain(templates);
+    helmTemplate(tiny, { x: "c" }, o);
+    expect(runs().filter((r) => r === "template")).toHaveLength(templates);
   });
 
   it("treats a corrupt entry as a miss and replaces it", () => {

@@ -22,7 +22,7 @@ import {
   type ReleaseRender,
 } from "../components/datapath/render-report";
 import type { HelmValues } from "../components/datapath/values";
-import { helmTemplate, helmVersion } from "../tools/helm-template";
+import { helmTemplate, helmTemplateAll, helmVersion, type TemplateOptions } from "../tools/helm-template";
 import { neededUnderCi, reference, stackRaw } from "./helpers";
 import { KNOB_VALUE_CASES, REFUSED_VALUES, type KnobValueCase } from "./knob-values";
 
@@ -45,14 +45,28 @@ function forced(knob: KnobKey, value: unknown): ReleaseRender {
   return { ...release({}), values: args.values };
 }
 
+const optsOf = (r: ReleaseRender): TemplateOptions => ({
+  release: r.release,
+  namespace: r.namespace,
+  kubeVersion: r.kubeVersion,
+});
+
+/** A release's render (from the cache once `renderAll` has run). */
 function render(r: ReleaseRender): Render {
-  const out = helmTemplate(chart.path, r.values, {
-    release: r.release,
-    namespace: r.namespace,
-    kubeVersion: r.kubeVersion,
-  });
+  const out = helmTemplate(chart.path, r.values, optsOf(r));
   if (!out.ok) throw new Error(out.error);
   return out;
+}
+
+/** Renders every release not yet in the cache, two helm processes at a time (both cores when cold). */
+async function renderAll(releases: readonly ReleaseRender[]): Promise<void> {
+  const failed = (
+    await helmTemplateAll(
+      chart.path,
+      releases.map((r) => ({ values: r.values, opts: optsOf(r) })),
+    )
+  ).filter((r) => !r.ok);
+  if (failed.length > 0) throw new Error(failed.map((r) => (r.ok ? "" : r.error)).join("\n"));
 }
 
 const label = (c: KnobValueCase) =>
@@ -102,9 +116,26 @@ describe("the cases", () => {
   });
 });
 
-describe.skipIf(!chart.present || helm === undefined)(
-  "every knob's costs against the Cilium 1.20.0 render",
-  () => {
+/** The baseline values with the chart's default for the operator, as they were before this choice. */
+function chartDefault(r: ReleaseRender): ReleaseRender {
+  const values = structuredClone(r.values) as HelmValues;
+  (values.operator as HelmValues).rollOutPods = false;
+  return { ...r, values };
+}
+
+/** Every release this file renders: both sides of each case, the forced values, the chart's default. */
+const RELEASES = (): ReleaseRender[] => [
+  release({}),
+  ...KNOB_VALUE_CASES.flatMap((c) => [release({ ...c.on }), release({ ...c.on, [c.knob]: c.value })]),
+  ...REFUSED_VALUES.map((c) => forced(c.knob, c.value)),
+  chartDefault(release({})),
+  chartDefault(release({ ciliumEndpointSlice: true })),
+];
+
+describe.skipIf(!chart.present || helm === undefined)("against the Cilium 1.20.0 render", () => {
+  beforeAll(() => renderAll(RELEASES()), 300_000);
+
+  describe("every knob's costs", () => {
     const diffs = new Map<KnobValueCase, RenderDiff>();
     const refused = new Map<(typeof REFUSED_VALUES)[number], RenderDiff>();
     let baseline: Render;
@@ -116,7 +147,7 @@ describe.skipIf(!chart.present || helm === undefined)(
           renderDiff(render(release({ ...c.on })), render(release({ ...c.on, [c.knob]: c.value }))),
         );
       for (const c of REFUSED_VALUES) refused.set(c, renderDiff(baseline, render(forced(c.knob, c.value))));
-    }, 300_000);
+    });
 
     it.each(KNOB_VALUE_CASES.map((c) => [label(c), c] as const))("%s: the costs are the render's", (_, c) => {
       expect(facts(diffs.get(c) as RenderDiff, c.knob)).toEqual(expected(c.knob));
@@ -139,18 +170,9 @@ describe.skipIf(!chart.present || helm === undefined)(
       expect(w.operator).toBe("RollingUpdate of 2 replica(s), maxSurge 25%, maxUnavailable 50%");
       expect(COSTS["operator-rolls"].meaning).toContain("its 2 pods are replaced one at a time");
     });
-  },
-);
+  });
 
-describe.skipIf(!chart.present || helm === undefined)(
-  "the operator follows its config (operator.rollOutPods)",
-  () => {
-    /** The baseline values with the chart's default for the operator, as they were before this choice. */
-    const chartDefault = (r: ReleaseRender): ReleaseRender => {
-      const values = structuredClone(r.values) as HelmValues;
-      (values.operator as HelmValues).rollOutPods = false;
-      return { ...r, values };
-    };
+  describe("the operator follows its config (operator.rollOutPods)", () => {
     const operatorOf = (d: RenderDiff) => d.workloads.find((w) => w.workload === "operator");
 
     it("with the baseline, a cilium-config change rolls the operator", () => {
@@ -173,8 +195,8 @@ describe.skipIf(!chart.present || helm === undefined)(
         staleConfig: ["ConfigMap kube-system/cilium-config"],
       });
     });
-  },
-);
+  });
+});
 
 if (!chart.present || helm === undefined) {
   it.skip(`needs ${chart.present ? "helm on PATH (../shared/bin/helm offline)" : chart.path}`, () => {});

@@ -8,7 +8,7 @@
  *
  * Renders of an archive are cached by content (see `renderKey`): a repeated render is a file read.
  */
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import {
   existsSync,
@@ -167,33 +167,82 @@ function writeEntry(dir: string, file: string, key: string, rendered: Rendered):
   }
 }
 
-/** Runs `helm template`; the values go through a private temporary file (0600), never the command line. */
-function runTemplate(chart: string, values: unknown, opts: TemplateOptions): Rendered {
+/** What one `helm template` process returned. */
+interface Run {
+  readonly error?: Error;
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `helm template` through `exec`; the values go through a private temporary file (0600), never
+ * the command line.
+ */
+function withValuesFile<R>(
+  chart: string,
+  values: unknown,
+  opts: TemplateOptions,
+  exec: (helm: string, args: string[]) => R,
+  cleanup: (r: R, done: () => void) => R,
+): R {
   const dir = mkdtempSync(join(tmpdir(), "htc-helm-"));
+  const done = () => rmSync(dir, { recursive: true, force: true });
   try {
     const file = join(dir, "values.json");
     writeFileSync(file, JSON.stringify(values ?? {}), { mode: 0o600 });
     const args = ["template", opts.release, chart, "--namespace", opts.namespace, "--values", file];
     if (opts.kubeVersion) args.push("--kube-version", opts.kubeVersion);
     for (const api of opts.apiVersions ?? []) args.push("--api-versions", api);
-    const run = spawnSync(opts.helm ?? "helm", args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-    if (run.error) return { ok: false, error: `helm could not be run: ${run.error.message}` };
-    if (run.status !== 0) return { ok: false, error: run.stderr.trim() || `helm exited ${run.status}` };
-    return { ok: true, ...documentsOf(run.stdout) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    return cleanup(exec(opts.helm ?? "helm", args), done);
+  } catch (err) {
+    done();
+    throw err;
   }
 }
 
-/**
- * Renders `chart` (a local archive or directory) with `values`. Renders of an archive are cached
- * under `opts.cache` by `renderKey`; a directory's content has no digest, so it is never cached.
- */
-export function helmTemplate(chart: string, values: unknown, opts: TemplateOptions): Rendered {
+function renderedOf(run: Run): Rendered {
+  if (run.error) return { ok: false, error: `helm could not be run: ${run.error.message}` };
+  if (run.status !== 0) return { ok: false, error: run.stderr.trim() || `helm exited ${run.status}` };
+  return { ok: true, ...documentsOf(run.stdout) };
+}
+
+const MAX_OUTPUT = 64 * 1024 * 1024;
+
+function runTemplate(chart: string, values: unknown, opts: TemplateOptions): Rendered {
+  const run = withValuesFile(
+    chart,
+    values,
+    opts,
+    (helm, args) => spawnSync(helm, args, { encoding: "utf8", maxBuffer: MAX_OUTPUT }),
+    (r, done) => (done(), r),
+  );
+  return renderedOf(run);
+}
+
+function runTemplateAsync(chart: string, values: unknown, opts: TemplateOptions): Promise<Rendered> {
+  const run = withValuesFile(
+    chart,
+    values,
+    opts,
+    (helm, args) =>
+      new Promise<Run>((resolve) => {
+        execFile(helm, args, { encoding: "utf8", maxBuffer: MAX_OUTPUT }, (error, stdout, stderr) => {
+          const status = error ? (typeof error.code === "number" ? error.code : null) : 0;
+          resolve({ error: status === null ? (error ?? undefined) : undefined, status, stdout, stderr });
+        });
+      }),
+    (p, done) => p.finally(done),
+  );
+  return run.then(renderedOf);
+}
+
+/** Where a render is cached, or undefined when it is not (no cache, no helm, a chart folder). */
+function cacheSlot(chart: string, values: unknown, opts: TemplateOptions) {
   const cache = opts.cache ?? renderCacheDir();
   const helm = cache === false ? undefined : helmVersion(opts.helm);
   const archive = existsSync(chart) && statSync(chart).isFile();
-  if (cache === false || helm === undefined || !archive) return runTemplate(chart, values, opts);
+  if (cache === false || helm === undefined || !archive) return undefined;
   const { release, namespace, kubeVersion, apiVersions } = opts;
   const key = renderKey({
     digest: sha256File(chart),
@@ -206,11 +255,46 @@ export function helmTemplate(chart: string, values: unknown, opts: TemplateOptio
   });
   const dir = join(cache, key.slice(0, 2));
   const file = join(dir, `${key}.json`);
-  const hit = readEntry(file, key);
-  if (hit) return hit;
-  const rendered = runTemplate(chart, values, opts);
-  if (rendered.ok || CHART_ERROR.test(rendered.error)) writeEntry(dir, file, key, rendered);
-  return rendered;
+  return {
+    hit: () => readEntry(file, key),
+    keep: (rendered: Rendered): Rendered => {
+      if (rendered.ok || CHART_ERROR.test(rendered.error)) writeEntry(dir, file, key, rendered);
+      return rendered;
+    },
+  };
+}
+
+/**
+ * Renders `chart` (a local archive or directory) with `values`. Renders of an archive are cached
+ * under `opts.cache` by `renderKey`; a directory's content has no digest, so it is never cached.
+ */
+export function helmTemplate(chart: string, values: unknown, opts: TemplateOptions): Rendered {
+  const slot = cacheSlot(chart, values, opts);
+  if (!slot) return runTemplate(chart, values, opts);
+  return slot.hit() ?? slot.keep(runTemplate(chart, values, opts));
+}
+
+/**
+ * `helmTemplate` for many value sets, `concurrency` helm processes at a time (cache hits cost none):
+ * for a test that renders dozens of changes, so that a cold cache uses every core.
+ */
+export async function helmTemplateAll(
+  chart: string,
+  jobs: readonly { readonly values: unknown; readonly opts: TemplateOptions }[],
+  concurrency = 2,
+): Promise<Rendered[]> {
+  const out: Rendered[] = new Array<Rendered>(jobs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < jobs.length; i = next++) {
+      const { values, opts } = jobs[i] as (typeof jobs)[number];
+      const slot = cacheSlot(chart, values, opts);
+      const hit = slot?.hit();
+      out[i] = hit ?? (await runTemplateAsync(chart, values, opts).then((r) => (slot ? slot.keep(r) : r)));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  return out;
 }
 
 /** Why there is no verified chart archive to render. */
