@@ -9,8 +9,12 @@
  * `genSignedCert` on every render (cilium 1.20.0 chart: templates/_helpers.tpl "cilium.ca.setup",
  * templates/hubble/tls-helm/*-secret.yaml), so two `helm template` runs of the same values differ there
  * and nowhere else. On a real cluster they do not change: the same templates first `lookup` the Secrets
- * that exist (`cilium-ca`, `hubble-server-certs`, `hubble-relay-client-certs`) and reuse their data;
- * `helm template` has no cluster, so its `lookup` returns nothing. No pod template carries a checksum
+ * that exist (`cilium-ca`, `hubble-server-certs`, `hubble-relay-client-certs`) and reuse their data,
+ * and the `cilium` release is a `helm.v3.Release`, which runs Helm itself against the cluster
+ * (pulumi.com/registry/packages/kubernetes/api-docs/helm/v3/release: "embeds Helm as a library ... the
+ * full spectrum of Helm features are supported natively"); `helm template` has no cluster, so its
+ * `lookup` returns an empty map (helm.sh/docs/chart_template_guide/functions_and_pipelines, "Using the
+ * lookup function"). No pod template carries a checksum
  * of them (the chart's checksums cover ConfigMaps only), so masking them hides no roll; whether such a
  * Secret exists is still compared.
  */

@@ -66,15 +66,12 @@ export function baselineValues(spec: ClusterSpec): HelmValues {
     MTU: 1450,
     l7Proxy: true,
     rollOutCiliumPods: true,
-    // The operator reads cilium-config once, at start (it mounts the ConfigMap as --config-dir), and
-    // builds its controllers from it then: the CiliumEndpointSlice controller only if
-    // enable-cilium-endpoint-slice is set (cilium/cilium operator/pkg/ciliumendpointslice/controller.go,
-    // registerController), the Gateway API controllers only if enable-gateway-api is
-    // (operator/pkg/gateway-api/cell.go, initGatewayAPIController). The chart's default
-    // (operator.rollOutPods: false) leaves the pod template without the ConfigMap's checksum
-    // (templates/cilium-operator/deployment.yaml), so a knob the operator acts on would reach the
-    // agents and never the operator. The cost: every cilium-config change also replaces the 2
-    // operator pods, one at a time (docs/design-notes.md, "The operator follows its config").
+    // The operator reads cilium-config once, at start, and builds its CiliumEndpointSlice and Gateway
+    // API controllers from it then (cilium/cilium operator/pkg/ciliumendpointslice/controller.go
+    // registerController, operator/pkg/gateway-api/cell.go initGatewayAPIController). Without the
+    // ConfigMap's checksum on its pod template (the chart's default, operator.rollOutPods: false) a knob
+    // it acts on reaches only the agents. Cost: every cilium-config change also replaces its 2 pods,
+    // one at a time (docs/design-notes.md, "The operator follows its config").
     operator: { rollOutPods: true },
     cgroup: { autoMount: { enabled: false }, hostRoot: "/sys/fs/cgroup" },
     securityContext: {
