@@ -13,6 +13,7 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -187,6 +188,13 @@ describe.skipIf(!chart.present || helm === undefined)("the render cache", () => 
     expect(b).toEqual(a);
     expect(a.ok && a.objects[0]?.data).toEqual({ x: "b", kube: "v1.36.3" });
     expect(runs()).toEqual(["version", "template"]);
+    const key = renderKey({
+      digest: sha256File(tiny),
+      helm: "v3.99.0+counting",
+      values: { x: "b" },
+      ...opts,
+    });
+    expect(statSync(join(cache, key.slice(0, 2), `${key}.json`)).mode & 0o777).toBe(0o600);
   });
 
   it("renders again when anything that decides the output changes", () => {

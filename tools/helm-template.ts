@@ -160,7 +160,8 @@ function writeEntry(dir: string, file: string, key: string, rendered: Rendered):
     mkdirSync(dir, { recursive: true });
     // Write then rename: a reader (another test worker) sees the old entry or the whole new one.
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ key, rendered }));
+    // 0600: a render holds the throwaway CA and TLS keys helm template generates (never deployed).
+    writeFileSync(tmp, JSON.stringify({ key, rendered }), { mode: 0o600 });
     renameSync(tmp, file);
   } catch {
     // A cache that cannot be written costs time, not correctness.
