@@ -830,7 +830,7 @@ describe.skipIf(!chart.present || helm === undefined)("npm run knobs -- check, r
     expect(renderText(patch)).toContain("    nothing changes: every object renders the same; nothing rolls");
   });
 
-  it("falls back to the catalogue's prediction and says why: no archive, no helm, no pinned digest", () => {
+  it("falls back to the catalogue's prediction and says why: no archive, no helm, a digest mismatch, no pinned digest", () => {
     const dir = changed({ bandwidthManager: true });
     const noArchive = run(dir);
     expect(noArchive.stdout).toContain(
@@ -844,6 +844,16 @@ describe.skipIf(!chart.present || helm === undefined)("npm run knobs -- check, r
       message: "no helm on PATH. Fix: install Helm 3 (https://helm.sh/docs/intro/install/)",
       fallback: true,
     });
+    const tampered = mkdtempSync(join(tmpdir(), "knobs-charts-"));
+    TEMP_DIRS.push(tampered);
+    writeFileSync(join(tampered, "cilium-1.20.0.tgz"), "not the chart");
+    const mismatch = check(dir, { base: "HEAD", now: at(NOW), charts: tampered });
+    expect(mismatch.stacks.ci.render).toMatchObject({
+      rendered: false,
+      reason: "digest-mismatch",
+      fallback: true,
+    });
+    expect(renderText(mismatch)).toContain("fell back to the catalogue's prediction: digest-mismatch:");
     const unknown = check(changed({ ciliumVersion: "1.20.1" }), {
       base: "HEAD",
       now: at(NOW),
