@@ -4,7 +4,7 @@
  * under the mock engine: one command per node, chained, triggered only by the versions and schematic.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -143,7 +143,10 @@ describe("the rolling order", () => {
   });
 });
 
-/** A stand-in talosctl: logs every call, answers `version` and `get extensions` from state files. */
+/**
+ * A stand-in talosctl: logs every call, answers `version` and `get extensions` from state files, fails
+ * `health` while the state file `unhealthy` exists, and counts `reboot`s in `boots`.
+ */
 const FAKE_TALOSCTL = `#!/bin/sh
 printf '%s\\n' "$*" >>"$FAKE_STATE/calls"
 if [ -n "\${TALOSCONFIG:-}" ]; then
@@ -165,6 +168,13 @@ case $1 in
     if [ -s "$FAKE_STATE/schematic" ]; then
       printf 'x      runtime     ExtensionStatus   0    1         schematic          %s\\n' "$(cat "$FAKE_STATE/schematic")"
     fi ;;
+  health)
+    if [ -e "$FAKE_STATE/unhealthy" ]; then
+      echo "waiting for etcd to be healthy: timeout" >&2
+      exit 1
+    fi ;;
+  reboot)
+    printf 'x' >>"$FAKE_STATE/boots" ;;
   upgrade)
     if [ ! -e "$FAKE_STATE/rollback" ]; then
       image=$3
@@ -186,15 +196,39 @@ interface Run {
   calls: string[];
   configs: string[];
   configContent: string;
+  /** Whether each talosconfig file talosctl was handed still existed when the script had ended. */
+  configsLeft: boolean[];
+  /** What the node ends at: its Talos version, and how many times it was rebooted. */
+  version: string;
+  reboots: number;
+  /** The run's temporary directory, removed by now. */
+  dir: string;
 }
 
-/** Runs a script with /bin/sh against the stand-in talosctl; the node starts at `version`/`schematic`. */
-function runScript(
-  script: string,
-  env: Record<string, string>,
-  node: { version: string; schematic: string; rollback?: boolean; talosctl?: boolean },
-): Run {
+/** The node a script runs against, as the stand-in talosctl answers for it. */
+interface FakeNode {
+  version: string;
+  schematic: string;
+  rollback?: boolean;
+  talosctl?: boolean;
+  /** `talosctl health` fails. */
+  unhealthy?: boolean;
+}
+
+/**
+ * Runs a script with /bin/sh against the stand-in talosctl; the node starts at `version`/`schematic`.
+ * Its temporary directory (talosctl, state, the script's TMPDIR) is removed before it returns.
+ */
+function runScript(script: string, env: Record<string, string>, node: FakeNode): Run {
   const dir = mkdtempSync(join(tmpdir(), "talosctl-"));
+  try {
+    return runIn(dir, script, env, node);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runIn(dir: string, script: string, env: Record<string, string>, node: FakeNode): Run {
   const bin = join(dir, "bin");
   const state = join(dir, "state");
   spawnSync("mkdir", ["-p", bin, state]);
@@ -205,6 +239,7 @@ function runScript(
   writeFileSync(join(state, "version"), node.version);
   writeFileSync(join(state, "schematic"), node.schematic);
   if (node.rollback) writeFileSync(join(state, "rollback"), "");
+  if (node.unhealthy) writeFileSync(join(state, "unhealthy"), "");
   const r = spawnSync("/bin/sh", ["-c", script], {
     env: {
       PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
@@ -216,13 +251,18 @@ function runScript(
     encoding: "utf8",
   });
   const read = (f: string) => (existsSync(join(state, f)) ? readFileSync(join(state, f), "utf8") : "");
+  const configs = read("configs").split("\n").filter(Boolean);
   return {
     status: r.status,
     stdout: r.stdout,
     stderr: r.stderr,
     calls: read("calls").split("\n").filter(Boolean),
-    configs: read("configs").split("\n").filter(Boolean),
+    configs,
     configContent: read("config-content"),
+    configsLeft: configs.map((line) => existsSync(line.split(" ")[0] as string)),
+    version: read("version"),
+    reboots: read("boots").length,
+    dir,
   };
 }
 
@@ -285,13 +325,35 @@ describe("the Talos step's script", () => {
     );
   });
 
-  it("does nothing on a node that already runs the version and the schematic", () => {
+  it("does not upgrade a node that already runs the version and the schematic, and still checks health", () => {
     const r = runScript(script, STEP_ENV, { version: "v1.13.9", schematic: "abc123" });
     expect([r.status, r.stdout]).toEqual([
       0,
-      "prod-workers-1 runs Talos v1.13.9 with schematic abc123: nothing to do\n",
+      "prod-workers-1 runs Talos v1.13.9 with schematic abc123: no upgrade; checking the cluster's health before the next node\n" +
+        "prod-workers-1 runs Talos v1.13.9; the cluster is healthy\n",
     ]);
-    expect(r.calls).toEqual([`${at("198.51.100.21")} version`, `${at("198.51.100.21")} get extensions`]);
+    expect(r.calls).toEqual([
+      `${at("198.51.100.21")} version`,
+      `${at("198.51.100.21")} get extensions`,
+      STEP_HEALTH_ARGS.join(" "),
+    ]);
+  });
+
+  it("health-checks on a re-run after a partial failure: the node upgraded, its check failed", () => {
+    // First run: the upgrade goes through, the cluster does not become healthy in time.
+    const first = runScript(script, STEP_ENV, { version: "v1.13.8", schematic: "abc123", unhealthy: true });
+    expect([first.status, first.version, first.calls.at(-1)]).toEqual([
+      1,
+      "v1.13.9",
+      STEP_HEALTH_ARGS.join(" "),
+    ]);
+    expect(first.stderr).toBe("waiting for etcd to be healthy: timeout\n");
+    // The re-run finds the node on the target: no upgrade, but the check before the next node.
+    const still = runScript(script, STEP_ENV, { version: "v1.13.9", schematic: "abc123", unhealthy: true });
+    expect([still.status, still.calls.at(-1)]).toEqual([1, STEP_HEALTH_ARGS.join(" ")]);
+    const healthy = runScript(script, STEP_ENV, { version: "v1.13.9", schematic: "abc123" });
+    expect([healthy.status, healthy.calls.filter((c) => c.includes(" upgrade "))]).toEqual([0, []]);
+    expect(healthy.calls.at(-1)).toBe(STEP_HEALTH_ARGS.join(" "));
   });
 
   it("upgrades an older node to the installer, checks it came back on the version, then waits for health", () => {
@@ -322,7 +384,7 @@ describe("the Talos step's script", () => {
   it("reads a node without a schematic extension as the default schematic", () => {
     const env = { ...STEP_ENV, TARGET_SCHEMATIC: DEFAULT_SCHEMATIC_ID };
     const r = runScript(script, env, { version: "v1.13.9", schematic: "" });
-    expect([r.status, r.calls.length]).toEqual([0, 2]);
+    expect([r.status, r.calls.filter((c) => c.includes(" upgrade "))]).toEqual([0, []]);
   });
 
   it("fails when the node rolled the upgrade back, before the next node's step", () => {
@@ -348,8 +410,20 @@ describe("the Talos step's script", () => {
     const files = new Set(r.configs.map((line) => line.split(" ")[0]));
     expect([...new Set(r.configs.map((line) => line.split(" ")[1]))]).toEqual(["600"]);
     expect(files.size).toBe(1);
-    expect([...files].map((f) => existsSync(f as string))).toEqual([false]);
+    expect(r.configsLeft).toEqual(r.configs.map(() => false));
+    expect(r.configsLeft.length).toBeGreaterThan(0);
     expect(`${r.stdout}${r.stderr}`).not.toContain(MOCK_SECRET_MARK);
+  });
+});
+
+describe("the stand-in runs", () => {
+  it("leave no temporary directory behind", () => {
+    const r = runScript(talosUpgradeScript("v1.13.x"), STEP_ENV, { version: "v1.13.8", schematic: "abc123" });
+    expect([r.status, r.dir.startsWith(join(tmpdir(), "talosctl-")), existsSync(r.dir)]).toEqual([
+      0,
+      true,
+      false,
+    ]);
   });
 });
 

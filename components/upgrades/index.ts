@@ -6,15 +6,18 @@
 export { TalosUpgrades, type TalosUpgradesArgs } from "./component";
 export { checkedUpgradePath, DEPLOYED_OUTPUTS, deployedVersions, selfReferenceName } from "./deployed";
 export { talosUpgradePath, upgradeProblems, type DeployedVersions } from "./path";
-export { planUpgrades, type UpgradeNode, type UpgradePlan, type UpgradeStep } from "./plan";
+export { healthTargets, planUpgrades, type UpgradeNode, type UpgradePlan, type UpgradeStep } from "./plan";
 export {
   DEFAULT_SCHEMATIC_ID,
+  HEALTH_CHECK,
   HEALTH_TIMEOUT,
   KUBERNETES_STEP_ENV,
   kubernetesUpgradeScript,
   NO_OP_UPDATE,
   SHELL,
   TALOS_STEP_ENV,
+  talosctlPrelude,
+  talosctlRange,
   talosHealthArgs,
   talosStepEnvironment,
   talosUpgradeScript,
