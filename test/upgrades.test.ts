@@ -13,9 +13,13 @@ import { planNodes, type ClusterSpec } from "../components/config/spec";
 import { parseTalosVersion, type TalosVersion } from "../components/datapath/kernel";
 import {
   DEFAULT_SCHEMATIC_ID,
+  GATE_CREATE,
+  gateReboots,
+  gateUpdateScript,
   kubernetesUpgradeScript,
   NO_OP_UPDATE,
   planUpgrades,
+  providerApplyMode,
   selfReferenceName,
   TalosUpgrades,
   talosHealthArgs,
@@ -423,6 +427,177 @@ describe("the stand-in runs", () => {
       0,
       true,
       false,
+    ]);
+  });
+});
+
+describe("the apply mode and the gate's reboot", () => {
+  it("never hands the provider a mode in which Talos reboots by itself", () => {
+    const modes = ["auto", "no_reboot", "reboot", "staged", "staged_if_needing_reboot"] as const;
+    expect(modes.map((m) => [m, providerApplyMode(m)])).toEqual([
+      ["auto", "staged_if_needing_reboot"],
+      ["no_reboot", "no_reboot"],
+      ["reboot", "staged_if_needing_reboot"],
+      ["staged", "staged"],
+      ["staged_if_needing_reboot", "staged_if_needing_reboot"],
+    ]);
+  });
+
+  it.each([
+    ["auto", "auto", false],
+    ["auto", "staged", true],
+    ["staged_if_needing_reboot", "auto", false],
+    ["staged_if_needing_reboot", "staged", true],
+    ["reboot", "auto", true],
+    ["reboot", "staged", true],
+    ["staged", "staged", true],
+    ["no_reboot", "no_reboot", false],
+  ] as const)("%s, resolved by the provider to %s: reboot %s", (mode, resolved, reboots) => {
+    expect(gateReboots(mode, resolved)).toBe(reboots);
+  });
+});
+
+/** A gate's environment: prod-cp-2, its applied config hash, the health targets of STEP_ENV. */
+const GATE_ENV_OF = (configHash: string, reboot: "yes" | "no" = "no") => ({
+  NODE_NAME: "prod-cp-2",
+  NODE_ADDRESS: "198.51.100.12",
+  CONFIG_HASH: configHash,
+  REBOOT: reboot,
+  HEALTH_ADDRESS: STEP_ENV.HEALTH_ADDRESS,
+  CONTROL_PLANE_IPS: STEP_ENV.CONTROL_PLANE_IPS,
+  WORKER_IPS: STEP_ENV.WORKER_IPS,
+});
+const AT_TARGET = { version: "v1.13.9", schematic: "abc123" };
+
+describe("the config apply's health gate", () => {
+  const update = gateUpdateScript("v1.13.x");
+  /** Runs the update as pulumi-command does: the previous run's stdout in PULUMI_COMMAND_STDOUT. */
+  const rerun = (previous: Run | string, env: Record<string, string>, node: FakeNode = AT_TARGET) =>
+    runScript(
+      update,
+      { ...env, PULUMI_COMMAND_STDOUT: typeof previous === "string" ? previous : previous.stdout },
+      node,
+    );
+
+  it("are POSIX sh with set -eu, and parse", () => {
+    for (const script of [GATE_CREATE, update]) {
+      expect(script.split("\n")[0]).toBe("set -eu");
+      expect(spawnSync("/bin/sh", ["-n", "-c", script]).status).toBe(0);
+    }
+  });
+
+  it("checks nothing when created (a first deployment, a new node), and needs no talosctl for it", () => {
+    const r = runScript(
+      GATE_CREATE,
+      { ...GATE_ENV_OF("hash-1"), PATH: "/nonexistent" },
+      { ...AT_TARGET, talosctl: false },
+    );
+    expect([r.status, r.stdout, r.calls]).toEqual([
+      0,
+      "prod-cp-2: its first config (a new node, or the stack's first deployment): nothing to roll\n" +
+        "rolled: hash-1 198.51.100.12\n",
+      [],
+    ]);
+  });
+
+  it("does nothing when its node's config and address are what it last rolled (a scale-up changed the lists)", () => {
+    const created = runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET);
+    const lists = {
+      ...GATE_ENV_OF("hash-1"),
+      WORKER_IPS: `${STEP_ENV.WORKER_IPS},10.0.1.24`,
+      PATH: "/nonexistent",
+    };
+    const r = rerun(created, lists, { ...AT_TARGET, talosctl: false });
+    expect([r.status, r.stdout, r.calls]).toEqual([
+      0,
+      "prod-cp-2: its applied config is unchanged: nothing to roll\nrolled: hash-1 198.51.100.12\n",
+      [],
+    ]);
+  });
+
+  it("health-checks the cluster after a changed config before the next node, and records it", () => {
+    const created = runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET);
+    const r = rerun(created, GATE_ENV_OF("hash-2"));
+    expect([r.status, r.calls, r.reboots]).toEqual([0, [STEP_HEALTH_ARGS.join(" ")], 0]);
+    expect(r.stdout).toBe(
+      "prod-cp-2: new config in effect; checking the cluster's health before the next node\n" +
+        "rolled: hash-2 198.51.100.12\n",
+    );
+    // The talosconfig: a private file, gone afterwards, never printed.
+    expect([r.configsLeft, `${r.stdout}${r.stderr}`.includes(MOCK_SECRET_MARK)]).toEqual([[false], false]);
+  });
+
+  it("reboots a node whose config waits for a reboot (staged), waits for it, then checks health", () => {
+    const created = runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET);
+    const r = rerun(created, GATE_ENV_OF("hash-2", "yes"));
+    expect([r.status, r.reboots]).toEqual([0, 1]);
+    expect(r.calls).toEqual([
+      `${at("198.51.100.12")} reboot --wait --timeout 10m`,
+      STEP_HEALTH_ARGS.join(" "),
+    ]);
+    expect(r.stdout).toBe(
+      "prod-cp-2: rebooting into its new config\n" +
+        "prod-cp-2: new config in effect; checking the cluster's health before the next node\n" +
+        "rolled: hash-2 198.51.100.12\n",
+    );
+  });
+
+  it("checks a node that moved to a new address (a replaced server) with the same config", () => {
+    const created = runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET);
+    const r = rerun(created, { ...GATE_ENV_OF("hash-1"), NODE_ADDRESS: "198.51.100.99" });
+    expect([r.status, r.calls, r.stdout.split("\n").at(-2)]).toEqual([
+      0,
+      [STEP_HEALTH_ARGS.join(" ")],
+      "rolled: hash-1 198.51.100.99",
+    ]);
+  });
+
+  it("fails without a record when the cluster stays unhealthy, so the next run checks again", () => {
+    const created = runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET);
+    const failed = rerun(created, GATE_ENV_OF("hash-2", "yes"), { ...AT_TARGET, unhealthy: true });
+    expect([failed.status, failed.stderr, failed.stdout.includes("rolled:")]).toEqual([
+      1,
+      "waiting for etcd to be healthy: timeout\n",
+      false,
+    ]);
+    // pulumi-command keeps the previous state after a failed update: the same previous stdout again.
+    const retried = rerun(created, GATE_ENV_OF("hash-2", "yes"));
+    expect([retried.status, retried.reboots, retried.calls.at(-1)]).toEqual([
+      0,
+      1,
+      STEP_HEALTH_ARGS.join(" "),
+    ]);
+  });
+
+  it("acts when there is no previous record at all", () => {
+    const r = rerun("", GATE_ENV_OF("hash-1"));
+    expect([r.status, r.calls]).toEqual([0, [STEP_HEALTH_ARGS.join(" ")]]);
+  });
+
+  it("over a sequence of deployments checks exactly on the changes", () => {
+    let last = runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET);
+    const checked: number[] = [];
+    for (const hash of ["hash-1", "hash-2", "hash-2", "hash-3", "hash-3"]) {
+      last = rerun(last, GATE_ENV_OF(hash));
+      expect(last.status).toBe(0);
+      checked.push(last.calls.length);
+    }
+    expect(checked).toEqual([0, 1, 0, 1, 0]);
+  });
+
+  it("fails clearly when talosctl is not on PATH and there is something to roll", () => {
+    const r = runScript(
+      update,
+      {
+        ...GATE_ENV_OF("hash-2"),
+        PULUMI_COMMAND_STDOUT: "rolled: hash-1 198.51.100.12",
+        PATH: "/nonexistent",
+      },
+      { ...AT_TARGET, talosctl: false },
+    );
+    expect([r.status, r.stderr]).toEqual([
+      127,
+      "talosctl is required on the machine running pulumi: install talosctl v1.13.x from https://github.com/siderolabs/talos/releases and put it on PATH (README, Day-2)\n",
     ]);
   });
 });
