@@ -114,7 +114,7 @@ export async function program(spec: ClusterSpec = loadClusterSpec()) {
     schematicId: image.schematicId,
     installerImage,
     talosconfig: cluster.controlPlaneTalosconfig,
-    after: [...cluster.applies, cilium.release, ccm.release],
+    after: [...cluster.applies, ...cluster.rolled, cilium.release, ccm.release],
   });
   return {
     /** The cluster endpoint of the machine config (the load balancer). */

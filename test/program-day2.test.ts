@@ -29,6 +29,9 @@ import { ROOT, runStack, valueOf } from "./helpers";
 const COMMAND = "command:local:Command";
 const SERVER = "hcloud:index/server:Server";
 const APPLY = "talos:machine/configurationApply:ConfigurationApply";
+/** The upgrade commands (the config roll's health gates are commands too, named `talos-roll-*`). */
+const upgradeSteps = (record: EngineRecord) =>
+  registrationsOf(record, COMMAND).filter((c) => c.name.startsWith("upgrades-"));
 /** The mock Schematic's ID (unlisted types get `<name>-id`). */
 const SCHEMATIC = "talos-image-schematic-id";
 
@@ -195,7 +198,7 @@ describe("refused at preview, naming the key", () => {
     for (const deployed of deployments) {
       const p = await preview("prod", { deployed });
       expect([p.thrown, p.reported]).toEqual([undefined, []]);
-      expect(registrationsOf(p.record, COMMAND)).toHaveLength(7);
+      expect(upgradeSteps(p.record)).toHaveLength(7);
       // DEPLOY_RUNNER_IP unset (the workflow's closing `pulumi up --target <firewallUrn>`): adminCidrs only.
       const rules = registration(p.record, "prod-firewall").inputs.rules as { sourceIps: string[] }[];
       expect(rules.map((r) => r.sourceIps)).toEqual([
@@ -258,7 +261,7 @@ describe("the rolling upgrade in the program", () => {
       "prod-workers-2",
       "prod-workers-3",
     ];
-    const steps = registrationsOf(record, COMMAND).slice(0, -1);
+    const steps = upgradeSteps(record).slice(0, -1);
     expect(steps.map((s) => s.name)).toEqual(nodes.map((n) => `upgrades-${n}`));
     expect(
       steps.map((s) => {
@@ -280,7 +283,7 @@ describe("the rolling upgrade in the program", () => {
     const { record } = await runStack("prod");
     const servers = registrationsOf(record, SERVER);
     const controlPlanes = servers.filter((s) => s.name.includes("-cp-")).map((s) => s.urn);
-    const steps = registrationsOf(record, COMMAND).slice(0, -1);
+    const steps = upgradeSteps(record).slice(0, -1);
     expect(
       steps.map(
         (s) => String((s.inputs.environment as Record<string, string>).TALOSCONFIG_CONTENT).split("\n")[1],
@@ -308,7 +311,7 @@ describe("the rolling upgrade in the program", () => {
 
   it("starts after every config apply and both releases, one node at a time, upgrade-k8s last", async () => {
     const { record } = await runStack("prod");
-    const all = registrationsOf(record, COMMAND);
+    const all = upgradeSteps(record);
     // Recorded dependencies include those of the inputs (servers, secrets): check containment.
     expect(all[0]?.dependsOn).toEqual(
       expect.arrayContaining([
@@ -354,8 +357,8 @@ describe("a Talos version change", () => {
   });
 
   it("changes the triggers of every node's command, and of nothing else", async () => {
-    const before = registrationsOf((await run("v1.13.8")).record, COMMAND);
-    const after = registrationsOf((await run("v1.13.9")).record, COMMAND);
+    const before = upgradeSteps((await run("v1.13.8")).record);
+    const after = upgradeSteps((await run("v1.13.9")).record);
     const changed = after.filter(
       (c, i) => JSON.stringify(c.inputs.triggers) !== JSON.stringify(before[i]?.inputs.triggers),
     );

@@ -49,6 +49,7 @@ describe("the ci stack", () => {
       ["hcloud-talos-cilium:hetzner:ControlPlaneEndpoint", "ci-api"],
       ["hcloud-talos-cilium:hetzner:PrivateNetwork", "ci"],
       ["hcloud-talos-cilium:hetzner:TalosNodes", "nodes"],
+      ["hcloud-talos-cilium:rolling:NodeRoll", "talos-roll"],
       ["hcloud-talos-cilium:talos:TalosCluster", "talos"],
       ["hcloud-talos-cilium:talos:TalosImage", "talos-image"],
       ["hcloud:index/firewall:Firewall", "ci-firewall"],

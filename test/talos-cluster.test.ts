@@ -15,6 +15,7 @@ import { MOCK_CLUSTER_ENDPOINT, MOCK_SECRET_MARK } from "../tools/mocks/talos";
 import { PROJECT } from "../components/config/define";
 import { planNodes, type ClusterSpec } from "../components/config/spec";
 import { TalosCluster, type TalosClusterNode } from "../components/talos";
+import { GATE_CREATE, gateUpdateScript } from "../components/upgrades";
 import { specOf, valueOf, one } from "./helpers";
 
 const T = {
@@ -24,6 +25,8 @@ const T = {
   kubeconfig: "talos:cluster/kubeconfig:Kubeconfig",
   machineConfig: "talos:machine/getConfiguration:getConfiguration",
   talosconfig: "talos:client/getConfiguration:getConfiguration",
+  gate: "command:local:Command",
+  roll: "hcloud-talos-cilium:rolling:NodeRoll",
 } as const;
 const COMPONENT = "hcloud-talos-cilium:talos:TalosCluster";
 
@@ -108,6 +111,14 @@ for (const stack of ["ci", "prod"] as const) {
       expect(talos.filter((r) => r.parent !== component.urn).map((r) => r.name)).toEqual([]);
     });
 
+    it("rolls the applies in its own NodeRoll, with one health gate per node as the roll's child", () => {
+      const component = one(record, COMPONENT, "talos");
+      const roll = one(record, T.roll, "talos-roll");
+      expect(roll.parent).toBe(component.urn);
+      const gates = registrationsOf(record, T.gate);
+      expect(gates.map((g) => [g.name, g.parent])).toEqual(names.map((n) => [`talos-roll-${n}`, roll.urn]));
+    });
+
     it("generates the secrets once for the Talos version, ignoring later version edits", () => {
       const secrets = one(record, T.secrets, "talos-secrets");
       expect(secrets.inputs).toEqual({ talosVersion: "v1.13.9" });
@@ -158,7 +169,8 @@ for (const stack of ["ci", "prod"] as const) {
           endpoint: addresses[name],
           clientConfiguration: CLIENT,
           machineConfigurationInput: machineConfig(stack, role),
-          applyMode: "auto",
+          // talosApplyMode "auto": never a mode in which Talos reboots on its own (upgrades/gate.ts).
+          applyMode: "staged_if_needing_reboot",
         });
         expect((configPatches as string[]).map((p) => parse(p) as unknown)).toEqual([
           { apiVersion: "v1alpha1", kind: "HostnameConfig", auto: "off", hostname: name },
@@ -288,6 +300,7 @@ for (const stack of ["ci", "prod"] as const) {
       );
       expect([...new Set(carriers)].sort()).toEqual(
         [
+          `${T.gate} environment`,
           `${T.apply} clientConfiguration`,
           `${T.apply} machineConfigurationInput`,
           `${T.bootstrap} clientConfiguration`,
@@ -325,5 +338,151 @@ describe("TalosCluster wiring mistakes", () => {
         standInNodes(spec).filter((n) => n.role === "worker"),
       ),
     ).toThrow("TalosCluster: no control-plane node");
+  });
+});
+
+/** Each apply's and gate's recorded dependencies, by name (the Secrets is an input's implicit one). */
+function dependencies(record: EngineRecord): Record<string, (string | undefined)[]> {
+  const byUrn = new Map(record.resources.map((r) => [r.urn, r.name]));
+  return Object.fromEntries(
+    record.resources
+      .filter((r) => r.type === T.apply || r.type === T.gate || r.type === T.bootstrap)
+      .map((r) => [r.name, r.dependsOn.map((u) => byUrn.get(u))]),
+  );
+}
+
+describe("the config roll on the prod stack", () => {
+  afterEach(settle);
+
+  async function declare(overrides: Record<string, unknown> = {}) {
+    const record = await startEngine({ project: PROJECT, stack: "prod" });
+    const cluster = await declareOffline(() => build(specOf("prod", overrides)));
+    await settle();
+    return { record, cluster };
+  }
+
+  const S = "talos-secrets";
+
+  it("chains the control planes, then the workers one at a time: each apply after the gate before, each gate after its apply", async () => {
+    const { record, cluster } = await declare();
+    expect(dependencies(record)).toEqual({
+      "talos-apply-prod-cp-1": [S],
+      "talos-roll-prod-cp-1": ["talos-apply-prod-cp-1", S],
+      "talos-apply-prod-cp-2": ["talos-roll-prod-cp-1", S],
+      "talos-roll-prod-cp-2": ["talos-apply-prod-cp-2", S],
+      "talos-apply-prod-cp-3": ["talos-roll-prod-cp-2", S],
+      "talos-roll-prod-cp-3": ["talos-apply-prod-cp-3", S],
+      "talos-apply-prod-workers-1": ["talos-roll-prod-cp-3", S],
+      "talos-roll-prod-workers-1": ["talos-apply-prod-workers-1", S],
+      "talos-apply-prod-workers-2": ["talos-roll-prod-workers-1", S],
+      "talos-roll-prod-workers-2": ["talos-apply-prod-workers-2", S],
+      "talos-apply-prod-workers-3": ["talos-roll-prod-workers-2", S],
+      "talos-roll-prod-workers-3": ["talos-apply-prod-workers-3", S],
+      // The first apply alone: no gate holds the bootstrap up on a first deployment.
+      "talos-bootstrap": ["talos-apply-prod-cp-1", S],
+    });
+    expect(await Promise.all(cluster.rolled.map((r) => valueOf(r.urn)))).toEqual([
+      one(record, T.gate, "talos-roll-prod-workers-3").urn,
+    ]);
+  });
+
+  it("batches the workers by workerBatchSize, each batch after the gates of the one before", async () => {
+    const workers = [1, 2, 3, 4, 5].map((n) => `prod-workers-${n}`);
+    const pools = [{ name: "workers", count: 5, serverType: "cpx42", location: "fsn1" }];
+    const { record } = await declare({ workerBatchSize: 2, workerPools: pools });
+    const deps = dependencies(record);
+    expect(workers.map((n) => [n, deps[`talos-apply-${n}`]])).toEqual([
+      ["prod-workers-1", ["talos-roll-prod-cp-3", S]],
+      ["prod-workers-2", ["talos-roll-prod-cp-3", S]],
+      ["prod-workers-3", ["talos-roll-prod-workers-1", "talos-roll-prod-workers-2", S]],
+      ["prod-workers-4", ["talos-roll-prod-workers-1", "talos-roll-prod-workers-2", S]],
+      ["prod-workers-5", ["talos-roll-prod-workers-3", "talos-roll-prod-workers-4", S]],
+    ]);
+    // The control planes are one at a time whatever the batch size.
+    expect(deps["talos-apply-prod-cp-2"]).toEqual(["talos-roll-prod-cp-1", S]);
+    expect(deps["talos-apply-prod-cp-3"]).toEqual(["talos-roll-prod-cp-2", S]);
+  });
+
+  it("gives each gate its node, the apply's config hash, the reboot decision and the health targets; the talosconfig secret", async () => {
+    const { record, cluster } = await declare();
+    const hashes = await Promise.all(cluster.applies.map((a) => valueOf(a.machineConfigurationHash)));
+    expect(new Set(hashes).size).toBe(6);
+    const common = {
+      REBOOT: "no",
+      HEALTH_ADDRESS: "198.51.100.11",
+      CONTROL_PLANE_IPS: "10.0.1.11,10.0.1.12,10.0.1.13",
+      WORKER_IPS: "10.0.1.21,10.0.1.22,10.0.1.23",
+      TALOSCONFIG_CONTENT: await valueOf(cluster.controlPlaneTalosconfig),
+    };
+    const gates = registrationsOf(record, T.gate);
+    expect(gates.map((g) => g.inputs)).toEqual(
+      Object.entries(STACKS.prod).map(([node, address], i) => ({
+        interpreter: ["/bin/sh", "-c"],
+        create: GATE_CREATE,
+        update: gateUpdateScript("v1.13.x"),
+        environment: { NODE_NAME: node, NODE_ADDRESS: address, CONFIG_HASH: hashes[i], ...common },
+      })),
+    );
+    expect(gates.map((g) => g.secretInputs)).toEqual(gates.map(() => ["environment"]));
+  });
+
+  it("asks the provider for a mode in which Talos never reboots by itself, and reboots in the gate instead", async () => {
+    const modes = ["auto", "reboot", "staged", "staged_if_needing_reboot", "no_reboot"];
+    const seen: unknown[] = [];
+    for (const talosApplyMode of modes) {
+      const { record } = await declare({ talosApplyMode });
+      const applyModes = new Set(registrationsOf(record, T.apply).map((a) => a.inputs.applyMode));
+      const reboots = new Set(
+        registrationsOf(record, T.gate).map((g) => (g.inputs.environment as Record<string, string>).REBOOT),
+      );
+      seen.push([talosApplyMode, [...applyModes], [...reboots]]);
+    }
+    // The mock provider resolves a mode to itself; a real one resolves staged_if_needing_reboot to
+    // "auto" or "staged" (gateReboots' table, test/upgrades.test.ts).
+    expect(seen).toEqual([
+      ["auto", ["staged_if_needing_reboot"], ["no"]],
+      ["reboot", ["staged_if_needing_reboot"], ["yes"]],
+      ["staged", ["staged"], ["yes"]],
+      ["staged_if_needing_reboot", ["staged_if_needing_reboot"], ["no"]],
+      ["no_reboot", ["no_reboot"], ["no"]],
+    ]);
+  });
+
+  const gateEnvs = (record: EngineRecord) =>
+    Object.fromEntries(registrationsOf(record, T.gate).map((g) => [g.name, g.inputs.environment]));
+
+  it("changes exactly the gates of the nodes whose config changed, and nothing when nothing changed", async () => {
+    const before = await declare();
+    const again = await declare();
+    expect(again.record.resources.map((r) => [r.name, r.inputs])).toEqual(
+      before.record.resources.map((r) => [r.name, r.inputs]),
+    );
+    const labels = { tier: "web" };
+    const pools = [{ name: "workers", count: 3, serverType: "cpx42", location: "fsn1", labels }];
+    const relabelled = await declare({ workerPools: pools });
+    const was = gateEnvs(before.record);
+    const now = gateEnvs(relabelled.record);
+    const changed = Object.keys(now).filter((g) => JSON.stringify(now[g]) !== JSON.stringify(was[g]));
+    expect(changed).toEqual([
+      "talos-roll-prod-workers-1",
+      "talos-roll-prod-workers-2",
+      "talos-roll-prod-workers-3",
+    ]);
+    for (const gate of changed) {
+      const { CONFIG_HASH: a, ...restNow } = now[gate] as Record<string, string>;
+      const { CONFIG_HASH: b, ...restWas } = was[gate] as Record<string, string>;
+      expect([a === b, restNow]).toEqual([false, restWas]);
+    }
+  });
+
+  it("on a scale-up changes every gate's node lists but no existing node's config hash (the gate then does nothing)", async () => {
+    const before = gateEnvs((await declare()).record);
+    const pools = [{ name: "workers", count: 4, serverType: "cpx42", location: "fsn1" }];
+    const after = gateEnvs((await declare({ workerPools: pools })).record);
+    expect(Object.keys(after)).toEqual([...Object.keys(before), "talos-roll-prod-workers-4"]);
+    for (const gate of Object.keys(before)) {
+      const was = before[gate] as Record<string, string>;
+      expect(after[gate]).toEqual({ ...was, WORKER_IPS: "10.0.1.21,10.0.1.22,10.0.1.23,10.0.1.24" });
+    }
   });
 });

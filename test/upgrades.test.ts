@@ -4,7 +4,7 @@
  * under the mock engine: one command per node, chained, triggered only by the versions and schematic.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -13,9 +13,13 @@ import { planNodes, type ClusterSpec } from "../components/config/spec";
 import { parseTalosVersion, type TalosVersion } from "../components/datapath/kernel";
 import {
   DEFAULT_SCHEMATIC_ID,
+  GATE_CREATE,
+  gateReboots,
+  gateUpdateScript,
   kubernetesUpgradeScript,
   NO_OP_UPDATE,
   planUpgrades,
+  providerApplyMode,
   selfReferenceName,
   TalosUpgrades,
   talosHealthArgs,
@@ -143,7 +147,10 @@ describe("the rolling order", () => {
   });
 });
 
-/** A stand-in talosctl: logs every call, answers `version` and `get extensions` from state files. */
+/**
+ * A stand-in talosctl: logs every call, answers `version` and `get extensions` from state files, fails
+ * `health` while the state file `unhealthy` exists, and counts `reboot`s in `boots`.
+ */
 const FAKE_TALOSCTL = `#!/bin/sh
 printf '%s\\n' "$*" >>"$FAKE_STATE/calls"
 if [ -n "\${TALOSCONFIG:-}" ]; then
@@ -165,6 +172,13 @@ case $1 in
     if [ -s "$FAKE_STATE/schematic" ]; then
       printf 'x      runtime     ExtensionStatus   0    1         schematic          %s\\n' "$(cat "$FAKE_STATE/schematic")"
     fi ;;
+  health)
+    if [ -e "$FAKE_STATE/unhealthy" ]; then
+      echo "waiting for etcd to be healthy: timeout" >&2
+      exit 1
+    fi ;;
+  reboot)
+    printf 'x' >>"$FAKE_STATE/boots" ;;
   upgrade)
     if [ ! -e "$FAKE_STATE/rollback" ]; then
       image=$3
@@ -186,15 +200,39 @@ interface Run {
   calls: string[];
   configs: string[];
   configContent: string;
+  /** Whether each talosconfig file talosctl was handed still existed when the script had ended. */
+  configsLeft: boolean[];
+  /** What the node ends at: its Talos version, and how many times it was rebooted. */
+  version: string;
+  reboots: number;
+  /** The run's temporary directory, removed by now. */
+  dir: string;
 }
 
-/** Runs a script with /bin/sh against the stand-in talosctl; the node starts at `version`/`schematic`. */
-function runScript(
-  script: string,
-  env: Record<string, string>,
-  node: { version: string; schematic: string; rollback?: boolean; talosctl?: boolean },
-): Run {
+/** The node a script runs against, as the stand-in talosctl answers for it. */
+interface FakeNode {
+  version: string;
+  schematic: string;
+  rollback?: boolean;
+  talosctl?: boolean;
+  /** `talosctl health` fails. */
+  unhealthy?: boolean;
+}
+
+/**
+ * Runs a script with /bin/sh against the stand-in talosctl; the node starts at `version`/`schematic`.
+ * Its temporary directory (talosctl, state, the script's TMPDIR) is removed before it returns.
+ */
+function runScript(script: string, env: Record<string, string>, node: FakeNode): Run {
   const dir = mkdtempSync(join(tmpdir(), "talosctl-"));
+  try {
+    return runIn(dir, script, env, node);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runIn(dir: string, script: string, env: Record<string, string>, node: FakeNode): Run {
   const bin = join(dir, "bin");
   const state = join(dir, "state");
   spawnSync("mkdir", ["-p", bin, state]);
@@ -205,6 +243,7 @@ function runScript(
   writeFileSync(join(state, "version"), node.version);
   writeFileSync(join(state, "schematic"), node.schematic);
   if (node.rollback) writeFileSync(join(state, "rollback"), "");
+  if (node.unhealthy) writeFileSync(join(state, "unhealthy"), "");
   const r = spawnSync("/bin/sh", ["-c", script], {
     env: {
       PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
@@ -216,13 +255,18 @@ function runScript(
     encoding: "utf8",
   });
   const read = (f: string) => (existsSync(join(state, f)) ? readFileSync(join(state, f), "utf8") : "");
+  const configs = read("configs").split("\n").filter(Boolean);
   return {
     status: r.status,
     stdout: r.stdout,
     stderr: r.stderr,
     calls: read("calls").split("\n").filter(Boolean),
-    configs: read("configs").split("\n").filter(Boolean),
+    configs,
     configContent: read("config-content"),
+    configsLeft: configs.map((line) => existsSync(line.split(" ")[0] as string)),
+    version: read("version"),
+    reboots: read("boots").length,
+    dir,
   };
 }
 
@@ -285,13 +329,35 @@ describe("the Talos step's script", () => {
     );
   });
 
-  it("does nothing on a node that already runs the version and the schematic", () => {
+  it("does not upgrade a node that already runs the version and the schematic, and still checks health", () => {
     const r = runScript(script, STEP_ENV, { version: "v1.13.9", schematic: "abc123" });
     expect([r.status, r.stdout]).toEqual([
       0,
-      "prod-workers-1 runs Talos v1.13.9 with schematic abc123: nothing to do\n",
+      "prod-workers-1 runs Talos v1.13.9 with schematic abc123: no upgrade; checking the cluster's health before the next node\n" +
+        "prod-workers-1 runs Talos v1.13.9; the cluster is healthy\n",
     ]);
-    expect(r.calls).toEqual([`${at("198.51.100.21")} version`, `${at("198.51.100.21")} get extensions`]);
+    expect(r.calls).toEqual([
+      `${at("198.51.100.21")} version`,
+      `${at("198.51.100.21")} get extensions`,
+      STEP_HEALTH_ARGS.join(" "),
+    ]);
+  });
+
+  it("health-checks on a re-run after a partial failure: the node upgraded, its check failed", () => {
+    // First run: the upgrade goes through, the cluster does not become healthy in time.
+    const first = runScript(script, STEP_ENV, { version: "v1.13.8", schematic: "abc123", unhealthy: true });
+    expect([first.status, first.version, first.calls.at(-1)]).toEqual([
+      1,
+      "v1.13.9",
+      STEP_HEALTH_ARGS.join(" "),
+    ]);
+    expect(first.stderr).toBe("waiting for etcd to be healthy: timeout\n");
+    // The re-run finds the node on the target: no upgrade, but the check before the next node.
+    const still = runScript(script, STEP_ENV, { version: "v1.13.9", schematic: "abc123", unhealthy: true });
+    expect([still.status, still.calls.at(-1)]).toEqual([1, STEP_HEALTH_ARGS.join(" ")]);
+    const healthy = runScript(script, STEP_ENV, { version: "v1.13.9", schematic: "abc123" });
+    expect([healthy.status, healthy.calls.filter((c) => c.includes(" upgrade "))]).toEqual([0, []]);
+    expect(healthy.calls.at(-1)).toBe(STEP_HEALTH_ARGS.join(" "));
   });
 
   it("upgrades an older node to the installer, checks it came back on the version, then waits for health", () => {
@@ -322,7 +388,7 @@ describe("the Talos step's script", () => {
   it("reads a node without a schematic extension as the default schematic", () => {
     const env = { ...STEP_ENV, TARGET_SCHEMATIC: DEFAULT_SCHEMATIC_ID };
     const r = runScript(script, env, { version: "v1.13.9", schematic: "" });
-    expect([r.status, r.calls.length]).toEqual([0, 2]);
+    expect([r.status, r.calls.filter((c) => c.includes(" upgrade "))]).toEqual([0, []]);
   });
 
   it("fails when the node rolled the upgrade back, before the next node's step", () => {
@@ -348,8 +414,191 @@ describe("the Talos step's script", () => {
     const files = new Set(r.configs.map((line) => line.split(" ")[0]));
     expect([...new Set(r.configs.map((line) => line.split(" ")[1]))]).toEqual(["600"]);
     expect(files.size).toBe(1);
-    expect([...files].map((f) => existsSync(f as string))).toEqual([false]);
+    expect(r.configsLeft).toEqual(r.configs.map(() => false));
+    expect(r.configsLeft.length).toBeGreaterThan(0);
     expect(`${r.stdout}${r.stderr}`).not.toContain(MOCK_SECRET_MARK);
+  });
+});
+
+describe("the stand-in runs", () => {
+  it("leave no temporary directory behind", () => {
+    const r = runScript(talosUpgradeScript("v1.13.x"), STEP_ENV, { version: "v1.13.8", schematic: "abc123" });
+    expect([r.status, r.dir.startsWith(join(tmpdir(), "talosctl-")), existsSync(r.dir)]).toEqual([
+      0,
+      true,
+      false,
+    ]);
+  });
+});
+
+describe("the apply mode and the gate's reboot", () => {
+  it("never hands the provider a mode in which Talos reboots by itself", () => {
+    const modes = ["auto", "no_reboot", "reboot", "staged", "staged_if_needing_reboot"] as const;
+    expect(modes.map((m) => [m, providerApplyMode(m)])).toEqual([
+      ["auto", "staged_if_needing_reboot"],
+      ["no_reboot", "no_reboot"],
+      ["reboot", "staged_if_needing_reboot"],
+      ["staged", "staged"],
+      ["staged_if_needing_reboot", "staged_if_needing_reboot"],
+    ]);
+  });
+
+  it.each([
+    ["auto", "auto", false],
+    ["auto", "staged", true],
+    ["staged_if_needing_reboot", "auto", false],
+    ["staged_if_needing_reboot", "staged", true],
+    ["reboot", "auto", true],
+    ["reboot", "staged", true],
+    ["staged", "staged", true],
+    ["no_reboot", "no_reboot", false],
+  ] as const)("%s, resolved by the provider to %s: reboot %s", (mode, resolved, reboots) => {
+    expect(gateReboots(mode, resolved)).toBe(reboots);
+  });
+});
+
+/** A gate's environment: prod-cp-2, its applied config hash, the health targets of STEP_ENV. */
+const GATE_ENV_OF = (configHash: string, reboot: "yes" | "no" = "no") => ({
+  NODE_NAME: "prod-cp-2",
+  NODE_ADDRESS: "198.51.100.12",
+  CONFIG_HASH: configHash,
+  REBOOT: reboot,
+  HEALTH_ADDRESS: STEP_ENV.HEALTH_ADDRESS,
+  CONTROL_PLANE_IPS: STEP_ENV.CONTROL_PLANE_IPS,
+  WORKER_IPS: STEP_ENV.WORKER_IPS,
+});
+const AT_TARGET = { version: "v1.13.9", schematic: "abc123" };
+
+describe("the config apply's health gate", () => {
+  const update = gateUpdateScript("v1.13.x");
+  /** Runs the update as pulumi-command does: the previous run's stdout in PULUMI_COMMAND_STDOUT. */
+  const rerun = (previous: Run | string, env: Record<string, string>, node: FakeNode = AT_TARGET) =>
+    runScript(
+      update,
+      { ...env, PULUMI_COMMAND_STDOUT: typeof previous === "string" ? previous : previous.stdout },
+      node,
+    );
+
+  it("are POSIX sh with set -eu, and parse", () => {
+    for (const script of [GATE_CREATE, update]) {
+      expect(script.split("\n")[0]).toBe("set -eu");
+      expect(spawnSync("/bin/sh", ["-n", "-c", script]).status).toBe(0);
+    }
+  });
+
+  it("checks nothing when created (a first deployment, a new node), and needs no talosctl for it", () => {
+    const r = runScript(
+      GATE_CREATE,
+      { ...GATE_ENV_OF("hash-1"), PATH: "/nonexistent" },
+      { ...AT_TARGET, talosctl: false },
+    );
+    expect([r.status, r.stdout, r.calls]).toEqual([
+      0,
+      "prod-cp-2: its first config (a new node, or the stack's first deployment): nothing to roll\n" +
+        "rolled: hash-1 198.51.100.12\n",
+      [],
+    ]);
+  });
+
+  it("does nothing when its node's config and address are what it last rolled (a scale-up changed the lists)", () => {
+    const created = runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET);
+    const lists = {
+      ...GATE_ENV_OF("hash-1"),
+      WORKER_IPS: `${STEP_ENV.WORKER_IPS},10.0.1.24`,
+      PATH: "/nonexistent",
+    };
+    const r = rerun(created, lists, { ...AT_TARGET, talosctl: false });
+    expect([r.status, r.stdout, r.calls]).toEqual([
+      0,
+      "prod-cp-2: its applied config is unchanged: nothing to roll\nrolled: hash-1 198.51.100.12\n",
+      [],
+    ]);
+  });
+
+  it("health-checks the cluster after a changed config before the next node, and records it", () => {
+    const created = runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET);
+    const r = rerun(created, GATE_ENV_OF("hash-2"));
+    expect([r.status, r.calls, r.reboots]).toEqual([0, [STEP_HEALTH_ARGS.join(" ")], 0]);
+    expect(r.stdout).toBe(
+      "prod-cp-2: new config in effect; checking the cluster's health before the next node\n" +
+        "rolled: hash-2 198.51.100.12\n",
+    );
+    // The talosconfig: a private file, gone afterwards, never printed.
+    expect([r.configsLeft, `${r.stdout}${r.stderr}`.includes(MOCK_SECRET_MARK)]).toEqual([[false], false]);
+  });
+
+  it("reboots a node whose config waits for a reboot (staged), waits for it, then checks health", () => {
+    const created = runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET);
+    const r = rerun(created, GATE_ENV_OF("hash-2", "yes"));
+    expect([r.status, r.reboots]).toEqual([0, 1]);
+    expect(r.calls).toEqual([
+      `${at("198.51.100.12")} reboot --wait --timeout 10m`,
+      STEP_HEALTH_ARGS.join(" "),
+    ]);
+    expect(r.stdout).toBe(
+      "prod-cp-2: rebooting into its new config\n" +
+        "prod-cp-2: new config in effect; checking the cluster's health before the next node\n" +
+        "rolled: hash-2 198.51.100.12\n",
+    );
+  });
+
+  it("checks a node that moved to a new address (a replaced server) with the same config", () => {
+    const created = runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET);
+    const r = rerun(created, { ...GATE_ENV_OF("hash-1"), NODE_ADDRESS: "198.51.100.99" });
+    expect([r.status, r.calls, r.stdout.split("\n").at(-2)]).toEqual([
+      0,
+      [STEP_HEALTH_ARGS.join(" ")],
+      "rolled: hash-1 198.51.100.99",
+    ]);
+  });
+
+  it("fails without a record when the cluster stays unhealthy, so the next run checks again", () => {
+    const created = runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET);
+    const failed = rerun(created, GATE_ENV_OF("hash-2", "yes"), { ...AT_TARGET, unhealthy: true });
+    expect([failed.status, failed.stderr, failed.stdout.includes("rolled:")]).toEqual([
+      1,
+      "waiting for etcd to be healthy: timeout\n",
+      false,
+    ]);
+    // pulumi-command keeps the previous state after a failed update: the same previous stdout again.
+    const retried = rerun(created, GATE_ENV_OF("hash-2", "yes"));
+    expect([retried.status, retried.reboots, retried.calls.at(-1)]).toEqual([
+      0,
+      1,
+      STEP_HEALTH_ARGS.join(" "),
+    ]);
+  });
+
+  it("acts when there is no previous record at all", () => {
+    const r = rerun("", GATE_ENV_OF("hash-1"));
+    expect([r.status, r.calls]).toEqual([0, [STEP_HEALTH_ARGS.join(" ")]]);
+  });
+
+  it("over a sequence of deployments checks exactly on the changes", () => {
+    let last = runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET);
+    const checked: number[] = [];
+    for (const hash of ["hash-1", "hash-2", "hash-2", "hash-3", "hash-3"]) {
+      last = rerun(last, GATE_ENV_OF(hash));
+      expect(last.status).toBe(0);
+      checked.push(last.calls.length);
+    }
+    expect(checked).toEqual([0, 1, 0, 1, 0]);
+  });
+
+  it("fails clearly when talosctl is not on PATH and there is something to roll", () => {
+    const r = runScript(
+      update,
+      {
+        ...GATE_ENV_OF("hash-2"),
+        PULUMI_COMMAND_STDOUT: "rolled: hash-1 198.51.100.12",
+        PATH: "/nonexistent",
+      },
+      { ...AT_TARGET, talosctl: false },
+    );
+    expect([r.status, r.stderr]).toEqual([
+      127,
+      "talosctl is required on the machine running pulumi: install talosctl v1.13.x from https://github.com/siderolabs/talos/releases and put it on PATH (README, Day-2)\n",
+    ]);
   });
 });
 

@@ -74,6 +74,16 @@ export const SETTINGS = {
     default: "auto",
     description: "how machine config changes are applied to running nodes",
   }),
+  // 1 by default: a Talos reboot stops every pod of the node without evicting it, whatever its
+  // PodDisruptionBudget (talos v1.13.9 v1alpha1_sequencer.go:238-255), so two workers at once can
+  // take down both replicas of a workload (README, Day-2: how config changes roll out).
+  workerBatchSize: integer({
+    default: 1,
+    min: 1,
+    max: 100,
+    description:
+      "workers whose config is applied (and rebooted) together, after the control planes (one at a time); each batch waits for the previous one's health check",
+  }),
   networkZone: oneOf(ZONES as unknown as readonly ["eu-central", "us-east", "us-west", "ap-southeast"], {
     default: "eu-central",
     description: "Hetzner network zone; every location must be in it",

@@ -4,13 +4,28 @@
  * admin kubeconfig and the talosconfig (platform.md: getConfiguration → ConfigurationApply → Bootstrap →
  * Kubeconfig). Every credential stays a secret Output end to end.
  *
- * No health gate (`cluster.getHealth`) here: with `cni: none` the nodes stay NotReady until Cilium runs,
- * so only its Talos-level checks could pass, and as an invoke it would dial the cluster on every preview.
- * Downstream components depend on `bootstrap`; the Cilium release waits for its own readiness.
+ * The applies roll (`components/rolling`): one control plane at a time, then the workers in batches of
+ * `workerBatchSize`, each node's apply followed by its health gate (`upgrades/gate.ts`: a reboot when
+ * its config waits for one, then `talosctl health`, only when its applied config changed), and each
+ * batch after the gates of the one before. A gate checks nothing on its node's first config (the
+ * first deployment, a new node), so the bootstrap, which follows the first apply, is never held up;
+ * downstream components depend on `bootstrap`, the Cilium release waits for its own readiness.
  */
+import type * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { planNodes, type ClusterSpec, type NodePlan } from "../config/spec";
 import { KUBERNETES_API_PORT } from "../hetzner/rules";
+import { NodeRoll } from "../rolling/component";
+import { planRoll } from "../rolling/plan";
+import {
+  gateEnvironment,
+  gateReboots,
+  GATE_CREATE,
+  gateUpdateScript,
+  providerApplyMode,
+} from "../upgrades/gate";
+import { healthTargets } from "../upgrades/plan";
+import { SHELL, talosctlRange, type HealthTargets } from "../upgrades/scripts";
 import { nodePatches, rolePatches, toYaml, type PatchDocument, type Role } from "./patches";
 import * as talos from "./provider";
 
@@ -99,30 +114,50 @@ function machineConfigurations(ctx: Context, args: TalosClusterArgs): Record<Rol
 }
 
 /**
- * The config apply of every node, straight to its public address: a fresh node is in maintenance mode,
- * where apid proxies to no other node, so going through the load balancer (→ a control plane) would
- * never reach a worker's first boot.
+ * A node's config apply, straight to its public address: a fresh node is in maintenance mode, where
+ * apid proxies to no other node, so going through the load balancer (→ a control plane) would never
+ * reach a worker's first boot. The provider gets a mode in which Talos never reboots on its own
+ * (`providerApplyMode`): the node's gate reboots it when its config waits for that.
  */
-function applyConfigurations(
+function applyConfiguration(
   ctx: Context,
-  nodes: readonly PlannedNode[],
+  node: PlannedNode,
   configs: Record<Role, pulumi.Output<string>>,
-): talos.machine.ConfigurationApply[] {
-  return nodes.map(
-    (node) =>
-      new talos.machine.ConfigurationApply(
-        `${ctx.name}-apply-${node.name}`,
-        {
-          node: node.publicAddress,
-          endpoint: node.publicAddress,
-          clientConfiguration: ctx.secrets.clientConfiguration,
-          machineConfigurationInput: configs[node.role],
-          configPatches: patchStrings(nodePatches(node)),
-          applyMode: ctx.spec.settings.talosApplyMode,
-        },
-        { parent: ctx.parent },
-      ),
+  dependsOn: readonly pulumi.Resource[],
+): talos.machine.ConfigurationApply {
+  return new talos.machine.ConfigurationApply(
+    `${ctx.name}-apply-${node.name}`,
+    {
+      node: node.publicAddress,
+      endpoint: node.publicAddress,
+      clientConfiguration: ctx.secrets.clientConfiguration,
+      machineConfigurationInput: configs[node.role],
+      configPatches: patchStrings(nodePatches(node)),
+      applyMode: providerApplyMode(ctx.spec.settings.talosApplyMode),
+    },
+    { parent: ctx.parent, dependsOn: [...dependsOn] },
   );
+}
+
+/** The health gate after a node's apply: its command's scripts and environment (`upgrades/gate.ts`). */
+function gateArgs(
+  ctx: Context,
+  node: PlannedNode,
+  apply: talos.machine.ConfigurationApply,
+  gate: { targets: HealthTargets<pulumi.Input<string>>; talosconfig: pulumi.Output<string> },
+): command.local.CommandArgs {
+  const mode = ctx.spec.settings.talosApplyMode;
+  const reboot = apply.resolvedApplyMode.apply((resolved) => (gateReboots(mode, resolved) ? "yes" : "no"));
+  const env = gateEnvironment(
+    { node: node.name, address: node.publicAddress, configHash: apply.machineConfigurationHash, reboot },
+    gate.targets,
+  );
+  return {
+    interpreter: [...SHELL],
+    create: GATE_CREATE,
+    update: gateUpdateScript(talosctlRange(ctx.spec)),
+    environment: { ...env, TALOSCONFIG_CONTENT: gate.talosconfig },
+  };
 }
 
 /**
@@ -165,8 +200,12 @@ export class TalosCluster extends pulumi.ComponentResource {
   declare readonly clientConfiguration: pulumi.Output<talos.machine.SecretsProperties["clientConfiguration"]>;
   /** etcd's bootstrap: depend on it for anything that needs the Kubernetes API. */
   declare readonly bootstrap: talos.machine.Bootstrap;
-  /** The config apply of every node, in node order. */
+  /** The config apply of every node, in roll order: control planes, then workers (plan order). */
   declare readonly applies: readonly talos.machine.ConfigurationApply[];
+  /** The health gate after each apply, in the same order. */
+  declare readonly gates: readonly command.local.Command[];
+  /** The gates of the last batch: depend on them to run after the whole config roll. */
+  declare readonly rolled: readonly pulumi.Resource[];
   /** `https://<endpoint host>:6443`. */
   declare readonly kubernetesEndpoint: pulumi.Output<string>;
 
@@ -188,10 +227,6 @@ export class TalosCluster extends pulumi.ComponentResource {
     );
     const clientConfiguration = secrets.clientConfiguration;
     const ctx: Context = { name, spec, parent: this, secrets, endpoint: this.kubernetesEndpoint };
-    const applies = applyConfigurations(ctx, nodes, machineConfigurations(ctx, args));
-    const firstApply = applies[nodes.indexOf(first)] as talos.machine.ConfigurationApply;
-
-    const { bootstrap, kubeconfig } = bootstrapOn(ctx, first, firstApply);
     const talosconfigOf = (targets: readonly PlannedNode[]) =>
       talos.client.getConfigurationOutput(
         {
@@ -203,13 +238,34 @@ export class TalosCluster extends pulumi.ComponentResource {
         { parent: this },
       ).talosConfig;
     const talosconfig = talosconfigOf(nodes);
+    const controlPlaneTalosconfig = pulumi.secret(talosconfigOf([]));
+
+    const configs = machineConfigurations(ctx, args);
+    const gate = {
+      targets: healthTargets(nodes.map((n) => ({ ...n, address: n.publicAddress }))),
+      talosconfig: controlPlaneTalosconfig,
+    };
+    const roll = new NodeRoll(
+      `${name}-roll`,
+      {
+        plan: planRoll(nodes, { workerBatch: settings.workerBatchSize }),
+        action: (node, dependsOn) => applyConfiguration(ctx, node, configs, dependsOn),
+        gate: (node, apply) => gateArgs(ctx, node, apply, gate),
+      },
+      { parent: this },
+    );
+    const applies = roll.actions;
+    const firstApply = applies[0] as talos.machine.ConfigurationApply;
+    const { bootstrap, kubeconfig } = bootstrapOn(ctx, first, firstApply);
 
     this.kubeconfig = pulumi.secret(kubeconfig.kubeconfigRaw);
     this.talosconfig = pulumi.secret(talosconfig);
-    this.controlPlaneTalosconfig = pulumi.secret(talosconfigOf([]));
+    this.controlPlaneTalosconfig = controlPlaneTalosconfig;
     this.clientConfiguration = pulumi.secret(clientConfiguration);
     this.bootstrap = bootstrap;
     this.applies = applies;
+    this.gates = roll.gates;
+    this.rolled = roll.done;
     this.registerOutputs({
       kubernetesEndpoint: this.kubernetesEndpoint,
       kubeconfig: this.kubeconfig,

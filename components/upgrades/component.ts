@@ -1,20 +1,22 @@
 /**
- * Rolling upgrades with `talosctl`, run by `pulumi up` on the runner: one command per node, each after
- * the previous (control planes first, then workers), each upgrading its node to the Image Factory
- * installer of the stack's schematic and Talos version and waiting for `talosctl health`; then one
- * `talosctl upgrade-k8s`. A command runs only when its triggers change (Talos version and schematic;
- * the Kubernetes version) or when it is first created, and its script is a no-op on a node that already
- * runs the target. Servers are never replaced for an upgrade (their image is ignored after creation).
+ * Rolling upgrades with `talosctl`, run by `pulumi up` on the runner: one command per node, a node
+ * roll (`components/rolling`) of one node per batch (control planes first, then workers), each
+ * upgrading its node to the Image Factory installer of the stack's schematic and Talos version unless
+ * it already runs it, and in every case waiting for `talosctl health`; then one `talosctl
+ * upgrade-k8s`. A command runs only when its triggers change (Talos version and schematic; the
+ * Kubernetes version) or when it is first created. Servers are never replaced for an upgrade (their
+ * image is ignored after creation).
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSpec } from "../config/spec";
-import { talosMinor } from "../datapath/kernel";
+import { NodeRoll } from "../rolling/component";
 import { planUpgrades, type UpgradeNode } from "./plan";
 import {
   kubernetesUpgradeScript,
   NO_OP_UPDATE,
   SHELL,
+  talosctlRange,
   talosHealthArgs,
   talosStepEnvironment,
   talosUpgradeScript,
@@ -56,7 +58,7 @@ export class TalosUpgrades extends pulumi.ComponentResource {
     super("hcloud-talos-cilium:upgrades:TalosUpgrades", name, {}, opts);
     const { spec } = args;
     const { talosVersion, kubernetesVersion } = spec.settings;
-    const talosctl = `v${talosMinor(spec.talosVersion)}.x`;
+    const talosctl = talosctlRange(spec);
     const plan = planUpgrades(args.nodes);
     const talosconfig = pulumi.secret(args.talosconfig);
     const target = {
@@ -65,24 +67,34 @@ export class TalosUpgrades extends pulumi.ComponentResource {
       installerImage: args.installerImage,
     };
 
-    // A chain: each step depends on the one before, so one node at a time, control planes first.
-    let previous: pulumi.Resource[] = [...(args.after ?? [])];
-    const steps = plan.steps.map((step) => {
-      const upgrade = new command.local.Command(
-        `${name}-${step.node}`,
-        {
-          interpreter: [...SHELL],
-          create: talosUpgradeScript(talosctl),
-          update: NO_OP_UPDATE,
-          environment: { ...talosStepEnvironment(step, plan, target), TALOSCONFIG_CONTENT: talosconfig },
-          // Only these re-run a step (as a replacement, which runs `create`).
-          triggers: [talosVersion, args.schematicId],
-        },
-        { parent: this, dependsOn: previous },
-      );
-      previous = [upgrade];
-      return upgrade;
-    });
+    // A roll of one node per batch: each step after the one before; each step checks health itself.
+    const roll = new NodeRoll(
+      `${name}-roll`,
+      {
+        plan: plan.roll,
+        after: args.after,
+        action: (node, dependsOn) =>
+          new command.local.Command(
+            `${name}-${node.name}`,
+            {
+              interpreter: [...SHELL],
+              create: talosUpgradeScript(talosctl),
+              update: NO_OP_UPDATE,
+              environment: {
+                ...talosStepEnvironment({ node: node.name, address: node.address }, plan, target),
+                TALOSCONFIG_CONTENT: talosconfig,
+              },
+              // Only these re-run a step (as a replacement, which runs `create`).
+              triggers: [talosVersion, args.schematicId],
+            },
+            // The commands stay children of this component: a roll around them moves no URN.
+            { parent: this, dependsOn: [...dependsOn] },
+          ),
+      },
+      { parent: this },
+    );
+    const steps = roll.actions;
+    const previous = roll.done;
     const kubernetes = new command.local.Command(
       `${name}-kubernetes`,
       {
@@ -96,7 +108,7 @@ export class TalosUpgrades extends pulumi.ComponentResource {
         },
         triggers: [kubernetesVersion],
       },
-      { parent: this, dependsOn: previous },
+      { parent: this, dependsOn: [...previous] },
     );
 
     this.steps = steps;

@@ -1,20 +1,36 @@
 /**
  * Day-2 upgrades: the supported version changes (pure, `path.ts`), the rolling order (pure,
- * `plan.ts`), the scripts (pure, `scripts.ts`), what the last deployment ran (`deployed.ts`, a
- * StackReference to the stack itself) and the component of `talosctl` commands.
+ * `plan.ts`), the scripts (pure, `scripts.ts`), the health gate after a config apply (pure,
+ * `gate.ts`), what the last deployment ran (`deployed.ts`, a StackReference to the stack itself) and
+ * the component of `talosctl` commands.
  */
 export { TalosUpgrades, type TalosUpgradesArgs } from "./component";
 export { checkedUpgradePath, DEPLOYED_OUTPUTS, deployedVersions, selfReferenceName } from "./deployed";
 export { talosUpgradePath, upgradeProblems, type DeployedVersions } from "./path";
-export { planUpgrades, type UpgradeNode, type UpgradePlan, type UpgradeStep } from "./plan";
+export {
+  gateEnvironment,
+  gateReboots,
+  GATE_CREATE,
+  GATE_ENV,
+  gateUpdateScript,
+  providerApplyMode,
+  REBOOT_TIMEOUT,
+  ROLLED_MARK,
+  type ApplyMode,
+  type GateNode,
+} from "./gate";
+export { healthTargets, planUpgrades, type UpgradeNode, type UpgradePlan, type UpgradeStep } from "./plan";
 export {
   DEFAULT_SCHEMATIC_ID,
+  HEALTH_CHECK,
   HEALTH_TIMEOUT,
   KUBERNETES_STEP_ENV,
   kubernetesUpgradeScript,
   NO_OP_UPDATE,
   SHELL,
   TALOS_STEP_ENV,
+  talosctlPrelude,
+  talosctlRange,
   talosHealthArgs,
   talosStepEnvironment,
   talosUpgradeScript,

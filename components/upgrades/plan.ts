@@ -1,9 +1,12 @@
 /**
- * The order of a rolling Talos upgrade (pure): control planes first, one at a time in plan order (etcd
- * keeps its quorum), then the workers in plan order; the first control plane runs the health checks and
- * `upgrade-k8s`. The address type is generic: a string in tests, a Pulumi input in the component.
+ * The order of a rolling Talos upgrade (pure): the node roll's order (`components/rolling`) one node
+ * at a time, control planes first in plan order (etcd keeps its quorum), then the workers in plan
+ * order; the first control plane runs the health checks and `upgrade-k8s`. The address type is
+ * generic: a string in tests, a Pulumi input in the component.
  */
 import type { NodePlan } from "../config/spec";
+import { planRoll, rollOrder, type RollPlan } from "../rolling/plan";
+import type { HealthTargets } from "./scripts";
 
 /** A node as the upgrade sees it. */
 export interface UpgradeNode<A> extends Pick<NodePlan, "name" | "role" | "privateIp"> {
@@ -21,6 +24,8 @@ export interface UpgradeStep<A> {
 
 /** The whole rolling upgrade. */
 export interface UpgradePlan<A> {
+  /** The node roll the component runs: one node per batch. */
+  readonly roll: RollPlan<UpgradeNode<A>>;
   /** In execution order: control planes, then workers. */
   readonly steps: readonly UpgradeStep<A>[];
   /** The first control plane: `talosctl health` and `upgrade-k8s` run against it. */
@@ -31,16 +36,30 @@ export interface UpgradePlan<A> {
   readonly workerIps: readonly string[];
 }
 
-/** Plans the steps; the nodes come in plan order (`planNodes`), and at least one is a control plane. */
-export function planUpgrades<A>(nodes: readonly UpgradeNode<A>[]): UpgradePlan<A> {
+/**
+ * Where the cluster health check runs and which nodes it names: on the first control plane's
+ * address, every control plane's and every worker's private address (`talosHealthArgs`). The config
+ * apply gates and the upgrade steps share it. Fails without a control plane.
+ */
+export function healthTargets<A>(
+  nodes: readonly UpgradeNode<A>[],
+  caller = "healthTargets",
+): HealthTargets<A> {
   const controlPlanes = nodes.filter((n) => n.role === "controlplane");
-  const workers = nodes.filter((n) => n.role === "worker");
   const first = controlPlanes[0];
-  if (!first) throw new Error("planUpgrades: no control-plane node");
+  if (!first) throw new Error(`${caller}: no control-plane node`);
   return {
-    steps: [...controlPlanes, ...workers].map((n) => ({ node: n.name, role: n.role, address: n.address })),
     healthAddress: first.address,
     controlPlaneIps: controlPlanes.map((n) => n.privateIp),
-    workerIps: workers.map((n) => n.privateIp),
+    workerIps: nodes.filter((n) => n.role === "worker").map((n) => n.privateIp),
   };
+}
+
+/** Plans the steps; the nodes come in plan order (`planNodes`), and at least one is a control plane. */
+export function planUpgrades<A>(nodes: readonly UpgradeNode<A>[]): UpgradePlan<A> {
+  const targets = healthTargets(nodes, "planUpgrades");
+  // One node at a time, workers too: an upgrade reboots its node.
+  const roll = planRoll(nodes, { workerBatch: 1 });
+  const steps = rollOrder(roll).map((n) => ({ node: n.name, role: n.role, address: n.address }));
+  return { roll, steps, ...targets };
 }

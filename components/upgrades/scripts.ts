@@ -10,6 +10,14 @@
  * once the node is back; `talosctl upgrade-k8s --to` skips every component already at the version.
  */
 
+import type { ClusterSpec } from "../config/spec";
+import { talosMinor } from "../datapath/kernel";
+
+/** The talosctl releases the scripts need, named in their error message: the stack's minor (`v1.13.x`). */
+export function talosctlRange(spec: Pick<ClusterSpec, "talosVersion">): string {
+  return `v${talosMinor(spec.talosVersion)}.x`;
+}
+
 /** The Image Factory's default schematic (no customization): its images may carry no schematic extension. */
 export const DEFAULT_SCHEMATIC_ID = "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba";
 
@@ -42,8 +50,12 @@ export const TALOS_STEP_ENV = [
 /** The variables of the Kubernetes step's environment. */
 export const KUBERNETES_STEP_ENV = ["HEALTH_ADDRESS", "KUBERNETES_VERSION", "TALOSCONFIG_CONTENT"] as const;
 
-/** The common head: talosctl present, the talosconfig in a private file, `on <address> <args>`. */
-function prelude(talosctlVersion: string): string {
+/**
+ * The common head of every talosctl script: talosctl present (exit 127 with the fix otherwise), the
+ * talosconfig in a private temporary file deleted on exit, and `on <address> <args>`, which names the
+ * endpoint and the node of every call.
+ */
+export function talosctlPrelude(talosctlVersion: string): string {
   return `set -eu
 if ! command -v talosctl >/dev/null 2>&1; then
   echo "talosctl is required on the machine running pulumi: install talosctl ${talosctlVersion} from https://github.com/siderolabs/talos/releases and put it on PATH (README, Day-2)" >&2
@@ -65,12 +77,26 @@ on() {
 }
 
 /**
- * The Talos step: a no-op when the node already runs the target version and schematic; otherwise
- * `talosctl upgrade --wait` to the installer image, a check that the node did not roll back, and
- * `talosctl health` before the next node's step may start.
+ * The cluster health check from the environment (`HEALTH_ADDRESS`, `CONTROL_PLANE_IPS`,
+ * `WORKER_IPS`): the same arguments as {@link talosHealthArgs}, which a test holds it to. Every script
+ * that lets the next node go on ends with it.
+ */
+export const HEALTH_CHECK = `set -- --wait-timeout ${HEALTH_TIMEOUT} --control-plane-nodes "$CONTROL_PLANE_IPS"
+if [ -n "$WORKER_IPS" ]; then
+  set -- "$@" --worker-nodes "$WORKER_IPS"
+fi
+on "$HEALTH_ADDRESS" health "$@"
+`;
+
+/**
+ * The Talos step: `talosctl upgrade --wait` to the installer image unless the node already runs the
+ * target version and schematic, a check that the node did not roll back, and in every case
+ * `talosctl health` before the next node's step may start. The check runs on a node already at the
+ * target too: a re-run after a partial failure (the node upgraded, its check failed or timed out)
+ * otherwise lets the next node upgrade while this one may still be unhealthy.
  */
 export function talosUpgradeScript(talosctlVersion: string): string {
-  return `${prelude(talosctlVersion)}running_version() {
+  return `${talosctlPrelude(talosctlVersion)}running_version() {
   on "$1" version | awk '/^Server:/ { server = 1 } server && $1 == "Tag:" { print $2; exit }'
 }
 running=$(running_version "$NODE_ADDRESS")
@@ -84,22 +110,17 @@ if [ -z "$schematic" ]; then
   schematic=${DEFAULT_SCHEMATIC_ID}
 fi
 if [ "$running" = "$TARGET_VERSION" ] && [ "$schematic" = "$TARGET_SCHEMATIC" ]; then
-  echo "$NODE_NAME runs Talos $running with schematic $schematic: nothing to do"
-  exit 0
+  echo "$NODE_NAME runs Talos $running with schematic $schematic: no upgrade; checking the cluster's health before the next node"
+else
+  echo "$NODE_NAME: Talos $running (schematic $schematic) -> $INSTALLER_IMAGE"
+  on "$NODE_ADDRESS" upgrade --image "$INSTALLER_IMAGE" --wait
+  now=$(running_version "$NODE_ADDRESS")
+  if [ "$now" != "$TARGET_VERSION" ]; then
+    echo "$NODE_NAME runs Talos $now after the upgrade, not $TARGET_VERSION: it rolled back (see talosctl dmesg)" >&2
+    exit 1
+  fi
 fi
-echo "$NODE_NAME: Talos $running (schematic $schematic) -> $INSTALLER_IMAGE"
-on "$NODE_ADDRESS" upgrade --image "$INSTALLER_IMAGE" --wait
-now=$(running_version "$NODE_ADDRESS")
-if [ "$now" != "$TARGET_VERSION" ]; then
-  echo "$NODE_NAME runs Talos $now after the upgrade, not $TARGET_VERSION: it rolled back (see talosctl dmesg)" >&2
-  exit 1
-fi
-set -- --wait-timeout ${HEALTH_TIMEOUT} --control-plane-nodes "$CONTROL_PLANE_IPS"
-if [ -n "$WORKER_IPS" ]; then
-  set -- "$@" --worker-nodes "$WORKER_IPS"
-fi
-on "$HEALTH_ADDRESS" health "$@"
-echo "$NODE_NAME upgraded to $TARGET_VERSION; the cluster is healthy"
+${HEALTH_CHECK}echo "$NODE_NAME runs Talos $TARGET_VERSION; the cluster is healthy"
 `;
 }
 
@@ -109,7 +130,7 @@ echo "$NODE_NAME upgraded to $TARGET_VERSION; the cluster is healthy"
  * the version is skipped on each node, so a re-run after a partial failure finishes the job.
  */
 export function kubernetesUpgradeScript(talosctlVersion: string): string {
-  return `${prelude(talosctlVersion)}echo "Kubernetes -> $KUBERNETES_VERSION (components already at it are skipped)"
+  return `${talosctlPrelude(talosctlVersion)}echo "Kubernetes -> $KUBERNETES_VERSION (components already at it are skipped)"
 on "$HEALTH_ADDRESS" upgrade-k8s --to "$KUBERNETES_VERSION"
 `;
 }
