@@ -69,22 +69,33 @@ type Callback = (err: unknown, response: unknown) => void;
 /** A registration whose URN is filled in when the monitor answers. */
 type Recorded = { -readonly [K in keyof Registration]: Registration[K] };
 
+/** A registration's record, and where its inputs come from until they are first read. */
+interface Entry {
+  readonly record: Recorded;
+  /** Hands the record the inputs as the monitor decoded them for our mocks. */
+  received(inputs: State): void;
+}
+
 /**
- * The record of one registration request. Inputs are decoded when first read: a plan reads a few
- * types, a test a few resources.
+ * The record of one registration request. Its inputs are the request's properties as the SDK's
+ * monitor decodes them for `newResource` (runtime/mocks.js, `deserializeProperties(req.getObject())`,
+ * which keeps the secret wrappers and, in a preview, the unknowns); the request's protobuf struct is
+ * held only until then, and decoded by the engine only if the monitor never called our mocks. Inputs
+ * are unwrapped when first read: a plan reads a few types, a test a few resources.
  */
-function recordOf(req: RegisterResourceRequest): Recorded {
-  const struct = req.getObject();
-  let decoded: State | undefined;
-  const inputs = (): State => (decoded ??= deserialize(struct));
-  return {
+function recordOf(req: RegisterResourceRequest): Entry {
+  let struct = req.getObject();
+  let wire: State | undefined;
+  let plain: State | undefined;
+  const inputs = (): State => (wire ??= deserialize(struct));
+  const record: Recorded = {
     type: req.getType(),
     name: req.getName(),
     urn: "",
     parent: req.getParent(),
     custom: req.getCustom(),
     get inputs() {
-      return unwrapSecrets(inputs()) as State;
+      return (plain ??= unwrapSecrets(inputs()) as State);
     },
     get secretInputs() {
       const all = inputs();
@@ -99,6 +110,13 @@ function recordOf(req: RegisterResourceRequest): Recorded {
     pluginDownloadURL: req.getPlugindownloadurl(),
     provider: req.getProvider(),
   };
+  return {
+    record,
+    received: (decoded) => {
+      wire ??= decoded;
+      struct = undefined;
+    },
+  };
 }
 
 /** Requests handed to the monitor and not yet answered (see `settle`). */
@@ -111,14 +129,18 @@ let unanswered = 0;
  * options, of which the real engine applies one to the state: `additionalSecretOutputs` come back
  * secret. The mock monitor does not do that, so we do.
  */
-function mocksFor(answering: () => RegisterResourceRequest | undefined): pulumi.runtime.Mocks {
+function mocksFor(
+  answering: () => { req: RegisterResourceRequest; entry: Entry } | undefined,
+): pulumi.runtime.Mocks {
   return {
     newResource: (args) => {
-      const result = mockOutputs(args.type, args.name, args.inputs as State);
-      const req = answering();
-      if (req && req.getType() === args.type && req.getName() === args.name) {
+      const inputs = args.inputs as State;
+      const result = mockOutputs(args.type, args.name, inputs);
+      const current = answering();
+      if (current && current.req.getType() === args.type && current.req.getName() === args.name) {
+        current.entry.received(inputs);
         const state = result.state;
-        for (const key of req.getAdditionalsecretoutputsList())
+        for (const key of current.req.getAdditionalsecretoutputsList())
           if (key in state) state[key] = wireSecret(state[key]);
       }
       return result;
@@ -148,7 +170,7 @@ export async function startEngine(opts: {
   preview?: boolean;
 }): Promise<EngineRecord> {
   const record: EngineRecord = { resources: [], invokes: [] };
-  let current: RegisterResourceRequest | undefined;
+  let current: { req: RegisterResourceRequest; entry: Entry } | undefined;
   await pulumi.runtime.setMocks(
     mocksFor(() => current),
     opts.project,
@@ -162,13 +184,13 @@ export async function startEngine(opts: {
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: RegisterResourceRequest, callback: Callback) => {
     const entry = recordOf(req);
-    record.resources.push(entry);
+    record.resources.push(entry.record);
     unanswered++;
-    current = req;
+    current = { req, entry };
     try {
       return register(
         req,
-        answered(callback, (res) => (entry.urn = (res as RegisterResourceResponse).getUrn())),
+        answered(callback, (res) => (entry.record.urn = (res as RegisterResourceResponse).getUrn())),
       );
     } finally {
       current = undefined;
