@@ -1,30 +1,37 @@
 /**
- * The program: config → image → network → endpoint → servers → Talos cluster → Cilium and the cloud
- * controller → rolling upgrades → outputs. `index.ts` exports what this returns; the plan command, the
- * benchmark and the tests run the same function under the mock engine.
+ * The program: config → server types (asked before anything is declared) → image → network →
+ * endpoint → servers → Talos cluster → Cilium and the cloud controller → rolling upgrades → outputs.
+ * `index.ts` exports what this resolves to; the plan command, the benchmark and the tests run the
+ * same function under the mock engine.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Cilium } from "./cilium";
 import { CloudControllerManager, hcloudToken } from "./cloud-controller";
 import { loadClusterSpec } from "./config/read";
 import type { ClusterSpec } from "./config/spec";
-import { ControlPlaneEndpoint, PrivateNetwork, TalosNodes, talosImages } from "./hetzner";
+import {
+  accessPlan,
+  accessStatement,
+  apiUrl,
+  checkedServerTypes,
+  ControlPlaneEndpoint,
+  PrivateNetwork,
+  protectionOf,
+  TalosNodes,
+  talosImages,
+  withServer,
+  type ServerTypeArchitectures,
+  type TalosNode,
+} from "./hetzner";
 import { TalosCluster, TalosImage } from "./talos";
 import { checkedUpgradePath, deployedVersions, TalosUpgrades } from "./upgrades";
 
-/**
- * Declares every resource of the stack and returns the stack outputs. `spec` defaults to the stack's
- * config, read and validated before anything is declared; the benchmark passes one it resolved itself.
- */
-export function program(spec: ClusterSpec = loadClusterSpec()) {
-  // The cloud controller needs the Hetzner token in the cluster: a missing one fails before anything.
-  const token = hcloudToken();
-  // What the last deployment ran. A version change that skips a minor rejects this; everything that
-  // pushes Talos config or upgrades a node takes its input through it, so it fails the preview instead.
-  const deployed = checkedUpgradePath(spec.settings, deployedVersions(`${spec.stack}-deployed`));
-  // The Image Factory schematic comes first: the servers select the Talos snapshot labelled with its ID.
-  const image = new TalosImage("talos-image", { spec });
-  const installerImage = pulumi.all([deployed, image.installerImage]).apply(([, installer]) => installer);
+/** The Hetzner layer: network, firewall, endpoint and servers, each server on its type's image. */
+function hetznerLayer(
+  spec: ClusterSpec,
+  serverTypes: ServerTypeArchitectures,
+  schematicId: pulumi.Input<string>,
+) {
   const network = new PrivateNetwork(spec.stack, { spec });
   const endpoint = new ControlPlaneEndpoint(`${spec.stack}-api`, {
     spec,
@@ -37,19 +44,61 @@ export function program(spec: ClusterSpec = loadClusterSpec()) {
     subnet: network.subnet,
     firewallId: network.firewallId,
     placementGroupIds: network.placementGroupIds,
-    images: talosImages(spec, image.schematicId),
+    images: talosImages(spec, serverTypes, schematicId),
+    serverTypes,
   });
+  return { network, endpoint, servers };
+}
+
+/**
+ * Where the runner and operators reach the Kubernetes API (contract 2): the public load balancer when
+ * `publicApiEndpoint`, else the first control plane's public address, which the certificate SANs
+ * must then hold too.
+ */
+function kubernetesApi(spec: ClusterSpec, endpoint: ControlPlaneEndpoint, first: TalosNode) {
+  if (accessPlan(spec).kubernetesApi === "public-load-balancer") {
+    return { host: endpoint.host, sans: endpoint.addresses };
+  }
+  const sans = pulumi.all([endpoint.addresses, first.publicAddress]).apply(([lb, node]) => [...lb, node]);
+  return { host: first.publicAddress, sans };
+}
+
+/**
+ * Declares every resource of the stack and resolves to the stack outputs. `spec` defaults to the stack's
+ * config, read and validated before anything is declared; the benchmark passes one it resolved itself.
+ */
+export async function program(spec: ClusterSpec = loadClusterSpec()) {
+  // The cloud controller needs the Hetzner token in the cluster: a missing one fails before anything.
+  const token = hcloudToken();
+  // Asked before the first resource: a refused server type creates nothing (server-type-lookup.ts).
+  const serverTypes = await checkedServerTypes(spec.settings);
+  void pulumi.log.info(accessStatement(accessPlan(spec)));
+  const { protect } = protectionOf(spec.settings);
+  // What the last deployment ran. A version change that skips a minor rejects this; everything that
+  // pushes Talos config or upgrades a node takes its input through it, so it fails the preview instead.
+  const deployed = checkedUpgradePath(spec.settings, deployedVersions(`${spec.stack}-deployed`));
+  // The Image Factory schematic comes first: the servers select the Talos snapshot labelled with its ID.
+  const image = new TalosImage("talos-image", { spec, serverTypes });
+  const installerImage = pulumi.all([deployed, image.installerImage]).apply(([, installer]) => installer);
+  const { network, endpoint, servers } = hetznerLayer(spec, serverTypes, image.schematicId);
+  const api = kubernetesApi(spec, endpoint, servers.nodes[0] as TalosNode);
   const cluster = new TalosCluster("talos", {
     spec,
-    endpoint: { host: endpoint.host, addresses: endpoint.addresses },
+    endpoint: { host: endpoint.host, addresses: api.sans },
     nodes: servers.nodes,
     installerImage,
     // The hcloud cloud-controller-manager initializes the nodes (provider IDs, addresses, zones).
     externalCloudProvider: true,
     // The config carries the version the cluster runs; upgrade-k8s (below) moves it to the new one.
     kubernetesVersion: deployed.apply((d) => d.kubernetesVersion ?? spec.settings.kubernetesVersion),
+    protect,
   });
-  const cilium = new Cilium("cilium", { spec, kubeconfig: cluster.kubeconfig, cluster: [cluster.bootstrap] });
+  const apiServer = pulumi.output(api.host).apply(apiUrl);
+  // Talos writes the cluster endpoint (the load balancer's private address) into the kubeconfig.
+  const kubeconfig = pulumi
+    .all([cluster.kubeconfig, apiServer])
+    .apply(([k, server]) => withServer(k, server));
+  const cilium = new Cilium("cilium", { spec, kubeconfig, cluster: [cluster.bootstrap], protect });
   // After Cilium: the controller's pods need the CNI, and Cilium's pods tolerate the nodes'
   // uninitialized taint (values.ts), so a failing controller can never roll the CNI back.
   const ccm = new CloudControllerManager("hcloud-ccm", {
@@ -68,10 +117,12 @@ export function program(spec: ClusterSpec = loadClusterSpec()) {
     after: [...cluster.applies, cilium.release, ccm.release],
   });
   return {
-    /** The Kubernetes API endpoint. */
+    /** The cluster endpoint of the machine config (the load balancer). */
     endpoint: cluster.kubernetesEndpoint,
-    /** Admin kubeconfig (secret). */
-    kubeconfig: cluster.kubeconfig,
+    /** Where the runner and operators reach the Kubernetes API: the kubeconfig's server. */
+    apiServer,
+    /** Admin kubeconfig (secret), pointing at `apiServer`. */
+    kubeconfig,
     /** talosctl config for every node (secret). */
     talosconfig: cluster.talosconfig,
     /** The resolved datapath knobs (the values every Cilium agent runs with). */
@@ -86,5 +137,10 @@ export function program(spec: ClusterSpec = loadClusterSpec()) {
     kubernetesVersion: upgrades.kubernetesVersion,
     /** talosctl's arguments for the cluster health check (the deploy gate runs `talosctl <these>`). */
     talosHealthArgs: upgrades.healthArgs,
+    /** The firewall's URN: `pulumi up --target <firewallUrn>` closes it again after a deploy (contract 2). */
+    firewallUrn: network.firewallUrn,
   };
 }
+
+/** The stack outputs `program()` resolves to. */
+export type StackOutputs = Awaited<ReturnType<typeof program>>;

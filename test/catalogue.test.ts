@@ -56,18 +56,23 @@ describe("decisions of record (datapath.md §4)", () => {
   });
 });
 
-describe("kernel minimums (datapath.md §2)", () => {
+describe("kernel minimums (the agent's own probes, components/datapath/kernel.ts)", () => {
   it.each([
-    ["bandwidthManager", true, [5, 1, 0]],
     ["bandwidthManagerBBR", true, [5, 18, 0]],
-    ["bpfHostRouting", "bpf", [5, 10, 0]],
-    ["datapathMode", "netkit", [6, 8, 0]],
-    ["datapathMode", "netkit-l2", [6, 8, 0]],
-    ["loadBalancerAcceleration", "native", [5, 2, 0]],
+    ["datapathMode", "netkit", [6, 7, 0]],
+    ["datapathMode", "netkit-l2", [6, 7, 0]],
     ["bigTCPIPv4", true, [6, 3, 0]],
     ["bigTCPIPv6", true, [5, 19, 0]],
   ] as const)("%s = %s needs %j", (key, value, kernel) => {
-    expect(knobDef(key).kernel?.(value)).toEqual(kernel);
+    expect(knobDef(key).kernel?.(value)?.version).toEqual(kernel);
+  });
+
+  it("asks nothing below the agent's own floor of 5.10 (bandwidth manager, XDP, BPF host routing)", () => {
+    expect([
+      knobDef("bandwidthManager").kernel?.(true),
+      knobDef("loadBalancerAcceleration").kernel?.("native"),
+      knobDef("bpfHostRouting").kernel?.("bpf"),
+    ]).toEqual([undefined, undefined, undefined]);
   });
 
   it("asks no kernel for the defaults", () => {

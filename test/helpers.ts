@@ -1,8 +1,9 @@
 /**
- * Test helpers: the real stack files resolved, specs with overrides, and the reference files of
- * ../shared (tests that need them skip with a message naming the missing file).
+ * Test helpers: the real stack files resolved, specs with overrides, and the public reference files
+ * in test/fixtures (see test/fixtures/SOURCES.md). A test that needs a file or a tool that is
+ * missing skips with a message naming it, except under `CI`, where it fails instead.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import type * as pulumi from "@pulumi/pulumi";
 import { expect } from "vitest";
 import { registrationsOf, type EngineRecord, type Registration } from "../tools/mock-engine";
@@ -39,13 +40,45 @@ export function problemsOf(r: Resolution): string[] {
   return r.ok ? [] : r.problems.map((p) => p.message);
 }
 
-/** The shared reference folder (beside the project in CI and every working copy). */
-export const REFERENCE = resolve(ROOT, "../shared/reference");
+/** The public reference data the tests read, in the repository (each file's source: SOURCES.md there). */
+export const REFERENCE = resolve(ROOT, "test/fixtures");
 
-/** A reference file's path and whether it is present. */
-export function reference(relative: string): { path: string; present: boolean; read: () => string } {
+/**
+ * Whether the environment is a CI run: `CI` set to anything but "" or "false". GitHub Actions sets
+ * `CI=true` on every runner (docs.github.com, "Store information in variables", default variables);
+ * our CI runs `.ci/run` with `CI=true`.
+ */
+export function underCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  const ci = env.CI;
+  return ci !== undefined && ci !== "" && ci.toLowerCase() !== "false";
+}
+
+/**
+ * `value` when present; when absent, undefined (the test skips and says why), or, under `CI`, an
+ * error naming what is missing: a CI run never passes by skipping the test that needed it.
+ */
+export function neededUnderCi<T>(
+  what: string,
+  value: T | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): T | undefined {
+  if (value === undefined && underCi(env)) {
+    throw new Error(
+      `${what} is missing, and CI is set: the tests that need it fail instead of skipping. Fix: restore it (test/fixtures/SOURCES.md says where each fixture comes from), or install the tool.`,
+    );
+  }
+  return value;
+}
+
+/** A fixture's path and whether it is present; a missing one throws under `CI` (see {@link neededUnderCi}). */
+export function reference(
+  relative: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { path: string; present: boolean; read: () => string } {
   const path = join(REFERENCE, relative);
-  return { path, present: existsSync(path), read: () => readFileSync(path, "utf8") };
+  const present =
+    neededUnderCi(`the test fixture ${path}`, existsSync(path) ? true : undefined, env) === true;
+  return { path, present, read: () => readFileSync(path, "utf8") };
 }
 
 let runs = 0;
@@ -110,4 +143,38 @@ export function one(record: EngineRecord, type: string, name: string): Registrat
   const found = registrationsOf(record, type).filter((r) => r.name === name);
   expect(found.map((r) => r.name)).toEqual([name]);
   return found[0] as Registration;
+}
+
+/** The script deploy.yml runs to record a deploy (.github/scripts/record-deploy.sh). */
+export const RECORD_DEPLOY = join(ROOT, ".github", "scripts", "record-deploy.sh");
+
+let recordRuns = 0;
+
+/**
+ * Records a deploy in the git repository `dir` exactly as deploy.yml does, by running its script
+ * under bash, dated `date` (the tag's tagger date). Returns what the script printed and its status.
+ */
+export function recordDeploy(
+  dir: string,
+  record: { stack: string; outcome: string; commit: string; date: string },
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(
+    "bash",
+    ["--noprofile", "--norc", RECORD_DEPLOY, record.stack, record.outcome, record.commit],
+    {
+      cwd: dir,
+      encoding: "utf8",
+      env: {
+        PATH: process.env.PATH ?? "",
+        GIT_CONFIG_GLOBAL: "/dev/null",
+        GIT_CONFIG_NOSYSTEM: "1",
+        GIT_COMMITTER_DATE: record.date,
+        GITHUB_RUN_ID: String(9_000_000 + ++recordRuns),
+        GITHUB_RUN_ATTEMPT: "1",
+        GITHUB_SERVER_URL: "https://github.com",
+        GITHUB_REPOSITORY: "example/hcloud-talos-cilium",
+      },
+    },
+  );
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -1,6 +1,7 @@
 // The Hetzner layer under the mock engine, for the real ci and prod stack files: every resource
-// declared (type, name, parent), each server's exact inputs and options, the firewall, the load
-// balancer, the image lookup; plus the pure placement, label and rule functions.
+// declared (type, name, parent, protect), each server's exact inputs and options, the firewall, the
+// load balancer (no Talos API service, private unless publicApiEndpoint), the first control plane's
+// Primary IP, the image lookup per architecture; plus the pure placement, label and rule functions.
 import * as pulumi from "@pulumi/pulumi";
 import { describe, it, expect, beforeEach, afterEach } from "vitest";
 import {
@@ -18,11 +19,18 @@ import type { Pool } from "../components/config/pools";
 import { PROJECT } from "../components/config/define";
 import { specOf, valueOf, one } from "./helpers";
 import {
+  accessPlan,
+  accessStatement,
+  apiUrl,
   ControlPlaneEndpoint,
   PrivateNetwork,
+  protectionOf,
+  serverProtection,
+  withServer,
   TalosNodes,
   architectures,
   controlPlaneSelector,
+  ENDPOINT_SERVICES,
   firewallRules,
   nodeLabels,
   placementGroupOf,
@@ -46,8 +54,12 @@ const T = {
   lbTarget: "hcloud:index/loadBalancerTarget:LoadBalancerTarget",
   lbService: "hcloud:index/loadBalancerService:LoadBalancerService",
   server: "hcloud:index/server:Server",
+  primaryIp: "hcloud:index/primaryIp:PrimaryIp",
   getImage: "hcloud:index/getImage:getImage",
 } as const;
+
+/** The architectures the Hetzner catalogue gives the stacks' server types (server-type-catalogue.ts). */
+const TYPES = { cpx22: "x86", cpx32: "x86", cpx42: "x86", cax21: "arm" } as const;
 
 const COMPONENT = {
   network: "hcloud-talos-cilium:hetzner:PrivateNetwork",
@@ -66,6 +78,7 @@ const OWNER: Readonly<Record<string, string>> = {
   [T.lbTarget]: COMPONENT.endpoint,
   [T.lbService]: COMPONENT.endpoint,
   [T.server]: COMPONENT.nodes,
+  [T.primaryIp]: COMPONENT.nodes,
 };
 
 /** The mock engine's ID of a resource, as a number (what the components pass on). */
@@ -91,7 +104,8 @@ function build(spec: ClusterSpec): Built {
     subnet: network.subnet,
     firewallId: network.firewallId,
     placementGroupIds: network.placementGroupIds,
-    images: talosImages(spec, pulumi.output(SCHEMATIC)),
+    images: talosImages(spec, TYPES, pulumi.output(SCHEMATIC)),
+    serverTypes: TYPES,
   });
   return { network, endpoint, nodes };
 }
@@ -115,27 +129,29 @@ const urnOf = (record: EngineRecord, type: string): string => {
   return (found[0] as Registration).urn;
 };
 
-/** Per stack: the servers expected, in plan order. */
+/** Per stack: the servers expected, in plan order, and whether the stack is protected (production). */
 const STACKS = {
   ci: {
     servers: [
-      { name: "ci-cp-1", role: "controlplane", pool: "cp", type: "cpx21", ip: "10.0.1.11" },
-      { name: "ci-workers-1", role: "worker", pool: "workers", type: "cpx31", ip: "10.0.1.21" },
+      { name: "ci-cp-1", role: "controlplane", pool: "cp", type: "cpx22", ip: "10.0.1.11" },
+      { name: "ci-workers-1", role: "worker", pool: "workers", type: "cpx32", ip: "10.0.1.21" },
     ],
     groups: ["cp-1", "workers-1"],
     adminCidrs: ["0.0.0.0/0", "::/0"],
+    protected: false,
   },
   prod: {
     servers: [
-      { name: "prod-cp-1", role: "controlplane", pool: "cp", type: "cpx31", ip: "10.0.1.11" },
-      { name: "prod-cp-2", role: "controlplane", pool: "cp", type: "cpx31", ip: "10.0.1.12" },
-      { name: "prod-cp-3", role: "controlplane", pool: "cp", type: "cpx31", ip: "10.0.1.13" },
-      { name: "prod-workers-1", role: "worker", pool: "workers", type: "cpx41", ip: "10.0.1.21" },
-      { name: "prod-workers-2", role: "worker", pool: "workers", type: "cpx41", ip: "10.0.1.22" },
-      { name: "prod-workers-3", role: "worker", pool: "workers", type: "cpx41", ip: "10.0.1.23" },
+      { name: "prod-cp-1", role: "controlplane", pool: "cp", type: "cpx32", ip: "10.0.1.11" },
+      { name: "prod-cp-2", role: "controlplane", pool: "cp", type: "cpx32", ip: "10.0.1.12" },
+      { name: "prod-cp-3", role: "controlplane", pool: "cp", type: "cpx32", ip: "10.0.1.13" },
+      { name: "prod-workers-1", role: "worker", pool: "workers", type: "cpx42", ip: "10.0.1.21" },
+      { name: "prod-workers-2", role: "worker", pool: "workers", type: "cpx42", ip: "10.0.1.22" },
+      { name: "prod-workers-3", role: "worker", pool: "workers", type: "cpx42", ip: "10.0.1.23" },
     ],
     groups: ["cp-1", "workers-1"],
     adminCidrs: ["203.0.113.0/24"],
+    protected: true,
   },
 } as const;
 
@@ -200,6 +216,20 @@ describe("labels, selectors and rules (pure)", () => {
     });
   });
 
+  it("gives the load balancer the Kubernetes API only: no Talos API (50000) service", () => {
+    expect(ENDPOINT_SERVICES.map((svc) => [svc.role, svc.port])).toEqual([["kube-api", 6443]]);
+  });
+
+  it("adds the deploying runner's host prefix to both admin ports, once", () => {
+    const rules = firewallRules(["198.51.100.0/24"], "192.0.2.7/32");
+    expect(rules.map((r) => [r.description, r.port, r.sourceIps])).toEqual([
+      ["Kubernetes API from admins and the deploying runner", "6443", ["198.51.100.0/24", "192.0.2.7/32"]],
+      ["Talos API from admins and the deploying runner", "50000", ["198.51.100.0/24", "192.0.2.7/32"]],
+      ["ICMP (path-MTU discovery, ping)", undefined, ["0.0.0.0/0", "::/0"]],
+    ]);
+    expect(firewallRules(["192.0.2.7/32"], "192.0.2.7/32")[0]?.sourceIps).toEqual(["192.0.2.7/32"]);
+  });
+
   it("opens only 6443 and 50000 to the admin CIDRs, and ICMP to everyone", () => {
     expect(firewallRules(["198.51.100.0/24"])).toEqual([
       {
@@ -225,9 +255,14 @@ describe("labels, selectors and rules (pure)", () => {
     ]);
   });
 
-  it("needs one image per architecture the pools use", () => {
-    expect(architectures(specOf("prod"))).toEqual(["x86"]);
-    expect(architectures(specOf("ci", { workerPools: [ARM_WORKERS] }))).toEqual(["x86", "arm"]);
+  it("needs one image per architecture the pools' server types have", () => {
+    expect(architectures(specOf("prod"), TYPES)).toEqual(["x86"]);
+    expect(architectures(specOf("ci", { workerPools: [ARM_WORKERS] }), TYPES)).toEqual(["x86", "arm"]);
+    // The architecture is the catalogue's answer, not the name's: a type it calls arm gets the arm image.
+    expect(architectures(specOf("prod"), { cpx32: "x86", cpx42: "arm" })).toEqual(["x86", "arm"]);
+    expect(() => architectures(specOf("prod"), { cpx32: "x86" })).toThrow(
+      'no architecture for server type "cpx42": it was not checked',
+    );
   });
 });
 
@@ -258,7 +293,7 @@ for (const stack of ["ci", "prod"] as const) {
           `${T.lbNetwork} ${stack}-api-network`,
           `${T.lbTarget} ${stack}-api-target`,
           `${T.lbService} ${stack}-api-svc-kube-api`,
-          `${T.lbService} ${stack}-api-svc-talos-api`,
+          `${T.primaryIp} nodes-${stack}-cp-1-ipv4`,
           ...expected.servers.map((s) => `${T.server} nodes-${s.name}`),
         ].sort(),
       );
@@ -271,9 +306,12 @@ for (const stack of ["ci", "prod"] as const) {
 
     it("creates one server per planned node with exact inputs and options", () => {
       const servers = registrationsOf(record, T.server);
-      expect(servers.map((s) => s.name)).toEqual(expected.servers.map((s) => `nodes-${s.name}`));
+      expect(servers.map((s) => s.name).sort()).toEqual(
+        expected.servers.map((s) => `nodes-${s.name}`).sort(),
+      );
       const subnetUrn = one(record, T.subnet, `${stack}-subnet`).urn;
-      for (const s of expected.servers) {
+      const primaryIp = idOf(T.primaryIp, `nodes-${stack}-cp-1-ipv4`);
+      for (const [i, s] of expected.servers.entries()) {
         const reg = one(record, T.server, `nodes-${s.name}`);
         expect(reg.inputs).toEqual({
           name: s.name,
@@ -283,21 +321,57 @@ for (const stack of ["ci", "prod"] as const) {
           placementGroupId: idOf(T.pg, `${stack}-pg-${s.pool}-1`),
           firewallIds: [idOf(T.firewall, `${stack}-firewall`)],
           networks: [{ networkId: idOf(T.network, `${stack}-network`), ip: s.ip }],
-          publicNets: [{ ipv4Enabled: true, ipv6Enabled: true }],
+          // The first control plane keeps its own Primary IPv4: the Kubernetes API's address.
+          publicNets: [{ ...(i === 0 ? { ipv4: primaryIp } : {}), ipv4Enabled: true, ipv6Enabled: true }],
           labels: { cluster: stack, role: s.role, pool: s.pool },
+          deleteProtection: expected.protected,
+          rebuildProtection: expected.protected,
+          shutdownBeforeDeletion: true,
         });
         expect(reg.ignoreChanges).toEqual(["image", "userData"]);
         expect(reg.dependsOn).toContain(subnetUrn);
+        expect(reg.protect).toBe(expected.protected);
       }
       const roles = expected.servers.map((s) => s.role);
       expect(roles.filter((r) => r === "controlplane")).toHaveLength(stack === "ci" ? 1 : 3);
       expect(roles.filter((r) => r === "worker")).toHaveLength(stack === "ci" ? 1 : 3);
     });
 
+    it("gives the first control plane a Primary IPv4 that outlives its server", () => {
+      const ip = one(record, T.primaryIp, `nodes-${stack}-cp-1-ipv4`);
+      expect(ip.inputs).toEqual({
+        name: `${stack}-cp-1-api`,
+        type: "ipv4",
+        location: "fsn1",
+        assigneeType: "server",
+        autoDelete: false,
+        labels: { cluster: stack, role: "kube-api" },
+        deleteProtection: expected.protected,
+      });
+      expect(ip.protect).toBe(expected.protected);
+    });
+
+    it(`protects exactly the stateful resources${stack === "prod" ? " (production)" : ": none (not production)"}`, () => {
+      const guarded = record.resources.filter((r) => r.protect).map((r) => r.name);
+      expect(guarded.sort()).toEqual(
+        expected.protected
+          ? [
+              `${stack}-network`,
+              `${stack}-subnet`,
+              `${stack}-firewall`,
+              `${stack}-api-lb`,
+              `nodes-${stack}-cp-1-ipv4`,
+              ...expected.servers.map((s) => `nodes-${s.name}`),
+            ].sort()
+          : [],
+      );
+    });
+
     it("declares the network, subnet, placement groups and firewall exactly", () => {
       expect(one(record, T.network, `${stack}-network`).inputs).toEqual({
         ipRange: "10.0.0.0/16",
         labels: { cluster: stack },
+        deleteProtection: expected.protected,
       });
       expect(one(record, T.subnet, `${stack}-subnet`).inputs).toEqual({
         networkId: idOf(T.network, `${stack}-network`),
@@ -336,20 +410,22 @@ for (const stack of ["ci", "prod"] as const) {
       });
     });
 
-    it("puts a public load balancer on the private network in front of the control planes", () => {
+    it("puts a private load balancer on the private network in front of the control planes, 6443 only", () => {
       const lbId = idOf(T.lb, `${stack}-api-lb`);
       expect(one(record, T.lb, `${stack}-api-lb`).inputs).toEqual({
         loadBalancerType: "lb11",
         location: "fsn1",
         labels: { cluster: stack },
+        deleteProtection: expected.protected,
       });
       const attachment = one(record, T.lbNetwork, `${stack}-api-network`);
       expect(attachment.inputs).toEqual({
         loadBalancerId: lbId,
         networkId: idOf(T.network, `${stack}-network`),
         ip: "10.0.1.2",
-        enablePublicInterface: true,
+        enablePublicInterface: false,
       });
+      expect(registrationsOf(record, T.lbService).map((r) => r.inputs.listenPort)).toEqual([6443]);
       expect(attachment.dependsOn).toContain(one(record, T.subnet, `${stack}-subnet`).urn);
       const target = one(record, T.lbTarget, `${stack}-api-target`);
       expect(target.inputs).toEqual({
@@ -359,10 +435,7 @@ for (const stack of ["ci", "prod"] as const) {
         usePrivateIp: true,
       });
       expect(target.dependsOn).toContain(attachment.urn);
-      for (const [role, port] of [
-        ["kube-api", 6443],
-        ["talos-api", 50000],
-      ] as const) {
+      for (const [role, port] of [["kube-api", 6443]] as const) {
         expect(one(record, T.lbService, `${stack}-api-svc-${role}`).inputs).toEqual({
           loadBalancerId: String(lbId),
           protocol: "tcp",
@@ -381,25 +454,23 @@ for (const stack of ["ci", "prod"] as const) {
     });
 
     it("outputs the endpoint's addresses and the nodes in plan order", async () => {
-      const lbId = String(idOf(T.lb, `${stack}-api-lb`));
-      expect(await valueOf(built.endpoint.host)).toBe(mockIpv4(lbId, "203.0.113"));
-      expect(await valueOf(built.endpoint.addresses)).toEqual([
-        mockIpv4(lbId, "203.0.113"),
-        mockIpv6(lbId),
-        "10.0.1.2",
-      ]);
+      expect(await valueOf(built.endpoint.host)).toBe("10.0.1.2");
+      expect(await valueOf(built.endpoint.addresses)).toEqual(["10.0.1.2"]);
       expect(built.endpoint.privateIp).toBe("10.0.1.2");
+      expect(await valueOf(built.network.firewallUrn)).toBe(urnOf(record, T.firewall));
       expect(await valueOf(built.network.networkId)).toBe(idOf(T.network, `${stack}-network`));
       expect(Object.keys(built.network.placementGroupIds)).toEqual([...expected.groups]);
+      const primaryIp = String(idOf(T.primaryIp, `nodes-${stack}-cp-1-ipv4`));
       expect(await nodeValues(built.nodes.nodes)).toEqual(
-        expected.servers.map((s) => {
+        expected.servers.map((s, i) => {
           const id = idOf(T.server, `nodes-${s.name}`);
           return {
             name: s.name,
             role: s.role,
             pool: s.pool,
             privateIp: s.ip,
-            publicAddress: mockIpv4(String(id)),
+            // The first control plane's address is its Primary IP's.
+            publicAddress: i === 0 ? mockIpv4(primaryIp) : mockIpv4(String(id)),
             serverId: id,
           };
         }),
@@ -420,6 +491,11 @@ describe("variants of the ci stack", () => {
     await settle();
     expect(record.invokes.filter((i) => i.token === T.getImage)).toEqual([]);
     expect(registrationsOf(record, T.server).map((s) => s.inputs.image)).toEqual(["123456", "123456"]);
+    expect(
+      registrationsOf(record, T.server)
+        .map((s) => s.inputs.serverType)
+        .sort(),
+    ).toEqual(["cpx22", "cpx32"]);
   });
 
   it("looks up an arm image for cax pools and gives it to their servers", async () => {
@@ -428,23 +504,50 @@ describe("variants of the ci stack", () => {
     expect(
       record.invokes.filter((i) => i.token === T.getImage).map((i) => i.inputs.withArchitecture),
     ).toEqual(["x86", "arm"]);
-    expect(registrationsOf(record, T.server).map((s) => [s.name, s.inputs.image])).toEqual([
+    expect(
+      registrationsOf(record, T.server)
+        .map((s) => [s.name, s.inputs.image])
+        .sort(),
+    ).toEqual([
       ["nodes-ci-cp-1", String(MOCK_TALOS_IMAGE_IDS.x86)],
       ["nodes-ci-workers-1", String(MOCK_TALOS_IMAGE_IDS.arm)],
     ]);
   });
 
-  it("keeps a private load balancer's endpoint on its private IP", async () => {
-    const built = build(specOf("ci", { loadBalancerPublic: false }));
+  it("gives the load balancer a public interface only with publicApiEndpoint, its endpoint then public", async () => {
+    const built = build(specOf("ci", { publicApiEndpoint: true }));
     await settle();
-    expect(one(record, T.lbNetwork, "ci-api-network").inputs.enablePublicInterface).toBe(false);
-    expect(await valueOf(built.endpoint.host)).toBe("10.0.1.2");
-    expect(await valueOf(built.endpoint.addresses)).toEqual(["10.0.1.2"]);
+    const lbId = String(idOf(T.lb, "ci-api-lb"));
+    expect(one(record, T.lbNetwork, "ci-api-network").inputs.enablePublicInterface).toBe(true);
+    expect(await valueOf(built.endpoint.host)).toBe(mockIpv4(lbId, "203.0.113"));
+    expect(await valueOf(built.endpoint.addresses)).toEqual([
+      mockIpv4(lbId, "203.0.113"),
+      mockIpv6(lbId),
+      "10.0.1.2",
+    ]);
+    // Still no Talos API service: the program never dials Talos through the load balancer.
+    expect(registrationsOf(record, T.lbService).map((r) => r.inputs.listenPort)).toEqual([6443]);
   });
 
-  it("reaches IPv6-only nodes on their public IPv6 address", async () => {
+  it("opens the firewall to the deploying runner of this run (runnerAccess: runner-ip)", async () => {
+    const spec = { ...specOf("ci", { runnerAccess: "runner-ip" }), runnerCidr: "192.0.2.7/32" };
+    build(spec);
+    await settle();
+    const rules = one(record, T.firewall, "ci-firewall").inputs.rules as {
+      port?: string;
+      sourceIps: string[];
+    }[];
+    expect(rules.map((r) => [r.port, r.sourceIps])).toEqual([
+      ["6443", ["0.0.0.0/0", "::/0", "192.0.2.7/32"]],
+      ["50000", ["0.0.0.0/0", "::/0", "192.0.2.7/32"]],
+      [undefined, ["0.0.0.0/0", "::/0"]],
+    ]);
+  });
+
+  it("reaches IPv6-only nodes on their public IPv6 address, with no Primary IPv4", async () => {
     const built = build(specOf("ci", { publicIPv4: false }));
     await settle();
+    expect(registrationsOf(record, T.primaryIp)).toEqual([]);
     expect(registrationsOf(record, T.server).map((s) => s.inputs.publicNets)).toEqual([
       [{ ipv4Enabled: false, ipv6Enabled: true }],
       [{ ipv4Enabled: false, ipv6Enabled: true }],
@@ -465,12 +568,89 @@ describe("variants of the ci stack", () => {
       firewallId: network.firewallId,
       placementGroupIds: network.placementGroupIds,
       images: { x86: 42 },
+      serverTypes: TYPES,
       userData: { worker: "#worker" },
     });
     await settle();
-    expect(registrationsOf(record, T.server).map((s) => [s.inputs.image, s.inputs.userData])).toEqual([
-      ["42", undefined],
-      ["42", "#worker"],
+    expect(
+      registrationsOf(record, T.server)
+        .map((s) => [s.name, s.inputs.image, s.inputs.userData])
+        .sort(),
+    ).toEqual([
+      ["nodes-ci-cp-1", "42", undefined],
+      ["nodes-ci-workers-1", "42", "#worker"],
     ]);
+  });
+});
+
+describe("the runner's path to the Kubernetes API (pure, contract 2)", () => {
+  it("takes the first control plane without a public load balancer, the load balancer with publicApiEndpoint", () => {
+    expect(accessPlan(specOf("prod"))).toEqual({
+      kubernetesApi: "first-control-plane",
+      apiNode: "prod-cp-1",
+      runnerAccess: "runner-ip",
+    });
+    expect(accessPlan({ ...specOf("prod"), runnerCidr: "192.0.2.7/32" }).runnerCidr).toBe("192.0.2.7/32");
+    expect(accessPlan(specOf("ci", { publicApiEndpoint: true }))).toEqual({
+      kubernetesApi: "public-load-balancer",
+      runnerAccess: "admin-cidrs",
+    });
+  });
+
+  it("states the path and who passes the firewall, for the preview's log", () => {
+    expect(accessStatement(accessPlan(specOf("ci")))).toBe(
+      "Access: the Kubernetes API is reached on ci-cp-1's public address, port 6443 (no public load balancer); the firewall opens 6443 and 50000 to adminCidrs only (runnerAccess: admin-cidrs: the runner must be inside them).",
+    );
+    expect(accessStatement(accessPlan({ ...specOf("prod"), runnerCidr: "192.0.2.7/32" }))).toBe(
+      "Access: the Kubernetes API is reached on prod-cp-1's public address, port 6443 (no public load balancer); the firewall opens 6443 and 50000 to adminCidrs and, for this run, the deploying runner 192.0.2.7/32 (runnerAccess: runner-ip, DEPLOY_RUNNER_IP).",
+    );
+    expect(accessStatement(accessPlan(specOf("prod")))).toBe(
+      "Access: the Kubernetes API is reached on prod-cp-1's public address, port 6443 (no public load balancer); the firewall opens 6443 and 50000 to adminCidrs only: DEPLOY_RUNNER_IP is unset (runnerAccess: runner-ip; the deploy sets it, the closing step does not).",
+    );
+    expect(accessStatement(accessPlan(specOf("ci", { publicApiEndpoint: true })))).toContain(
+      "the Kubernetes API is the public load balancer's (publicApiEndpoint: true: 6443 is reachable from the whole Internet)",
+    );
+  });
+
+  it("writes an API URL, an IPv6 host in brackets", () => {
+    expect([apiUrl("198.51.100.7"), apiUrl("2001:db8::7")]).toEqual([
+      "https://198.51.100.7:6443",
+      "https://[2001:db8::7]:6443",
+    ]);
+  });
+
+  it("points every cluster of a Talos kubeconfig at the API server, keeping the rest", () => {
+    const talos = [
+      "apiVersion: v1",
+      "kind: Config",
+      "clusters:",
+      "  - name: prod",
+      "    cluster:",
+      "      server: https://10.0.1.2:6443",
+      "      certificate-authority-data: Q0E=",
+      "users:",
+      "  - name: admin@prod",
+      "    user:",
+      "      client-key-data: S0VZ # secret",
+      "current-context: admin@prod",
+      "",
+    ].join("\n");
+    expect(withServer(talos, "https://198.51.100.7:6443")).toBe(
+      talos.replace("server: https://10.0.1.2:6443", "server: https://198.51.100.7:6443"),
+    );
+    expect(withServer("apiVersion: v1\n", "https://x:6443")).toBe("apiVersion: v1\n");
+  });
+});
+
+describe("protection (pure)", () => {
+  it("protects production, and shuts every stack's servers down before deleting them", () => {
+    expect(protectionOf({ production: true })).toEqual({ protect: true, deleteProtection: true });
+    expect(protectionOf({ production: false })).toEqual({ protect: false, deleteProtection: false });
+    expect(serverProtection(protectionOf({ production: true }))).toEqual({
+      deleteProtection: true,
+      rebuildProtection: true,
+      shutdownBeforeDeletion: true,
+    });
+    expect(serverProtection(protectionOf({ production: false })).shutdownBeforeDeletion).toBe(true);
   });
 });

@@ -16,7 +16,7 @@ import { describeChange, rolloutCheck, type RolloutInput } from "../components/d
 import { soakGate } from "../components/datapath/soak";
 import { check, main } from "../tools/knobs";
 import { resolveBase } from "../tools/knobs-git";
-import { runTool, type CliRun } from "./helpers";
+import { recordDeploy, runTool, type CliRun } from "./helpers";
 
 // ---------------------------------------------------------------------------------------------------
 // Plain data
@@ -340,7 +340,7 @@ describe("rollout report (pure)", () => {
     ]);
     expect(c?.decision.verdict).toBe("later");
     expect(c?.warnings).toEqual([
-      'hcloud-talos-cilium:datapathMode = "netkit": the decision of record is "later": the largest upstream win (host-namespace throughput for pods); re-evaluate once 1.20.x has matured and the adopted knobs have soaked. Allowed: "veth" (the baseline). Fix: only change it after the decision is revisited in datapath.md §4.',
+      'hcloud-talos-cilium:datapathMode = "netkit": our rule: the decision of record is "later": the largest upstream win (host-namespace throughput for pods); re-evaluate once 1.20.x has matured and the adopted knobs have soaked. Allowed: "veth" (the baseline). Fix: only change it after the decision is revisited in datapath.md §4.',
     ]);
   });
 });
@@ -375,7 +375,12 @@ function repo() {
     git(["commit", "-q", "-m", `change at ${date}`], date);
     return git(["rev-parse", "HEAD"]);
   };
-  return { dir, git, write, commit };
+  /** Records a deploy of `stack` at `sha`, as deploy.yml does (the soak clock reads these). */
+  const deploy = (stack: string, sha: string, date: string, outcome = "success"): void => {
+    const r = recordDeploy(dir, { stack, outcome, commit: sha, date });
+    if (r.status !== 0) throw new Error(r.stderr);
+  };
+  return { dir, git, write, commit, deploy };
 }
 
 const at = (iso: string): Date => new Date(iso);
@@ -385,7 +390,11 @@ const PROD = "Pulumi.prod.yaml";
 describe("soak gate against git history", () => {
   it("fails when prod enables a knob ci never held", () => {
     const r = repo();
-    r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z");
+    r.deploy(
+      "ci",
+      r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z"),
+      "2026-11-01T13:00:00Z",
+    );
     r.write({ [PROD]: prodFile({ bpfMasquerade: true }) });
     const report = check(r.dir, { base: "HEAD", now: at(NOW) });
     expect(report.violations.map((v) => v.message)).toEqual([
@@ -398,12 +407,18 @@ describe("soak gate against git history", () => {
     let since = "";
     beforeAll(() => {
       const r = repo();
-      r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z");
-      since = r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-18T12:00:00Z");
-      r.commit(
-        { [CI]: ciFile({ bandwidthManager: true, talosVersion: "v1.13.10" }) },
-        "2026-11-20T12:00:00Z",
+      r.deploy(
+        "ci",
+        r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T11:00:00Z"),
+        "2026-11-01T12:00:00Z",
       );
+      since = r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-18T11:00:00Z");
+      r.deploy("ci", since, "2026-11-18T12:00:00Z");
+      const later = r.commit(
+        { [CI]: ciFile({ bandwidthManager: true, talosVersion: "v1.13.10" }) },
+        "2026-11-20T11:00:00Z",
+      );
+      r.deploy("ci", later, "2026-11-20T12:00:00Z");
       r.write({ [PROD]: prodFile({ bandwidthManager: true }) });
       dir = r.dir;
     });
@@ -427,9 +442,14 @@ describe("soak gate against git history", () => {
 
   it("counts from the last unbroken stretch when ci held the value, reverted, and held it again", () => {
     const r = repo();
-    r.commit({ [CI]: ciFile({ bandwidthManager: true }), [PROD]: prodFile() }, "2026-11-01T12:00:00Z");
-    r.commit({ [CI]: ciFile() }, "2026-11-05T12:00:00Z");
-    const again = r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-10T12:00:00Z");
+    const first = r.commit(
+      { [CI]: ciFile({ bandwidthManager: true }), [PROD]: prodFile() },
+      "2026-11-01T11:00:00Z",
+    );
+    r.deploy("ci", first, "2026-11-01T12:00:00Z");
+    r.deploy("ci", r.commit({ [CI]: ciFile() }, "2026-11-05T11:00:00Z"), "2026-11-05T12:00:00Z");
+    const again = r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-10T11:00:00Z");
+    r.deploy("ci", again, "2026-11-10T12:00:00Z");
     r.write({ [PROD]: prodFile({ bandwidthManager: true }) });
     expect(
       check(r.dir, { base: "HEAD", now: at("2026-11-14T12:00:00Z") }).violations.map((v) => v.message),
@@ -439,26 +459,35 @@ describe("soak gate against git history", () => {
     expect(check(r.dir, { base: "HEAD", now: at("2026-11-17T12:00:00Z") }).ok).toBe(true);
   });
 
-  it("counts a branch's change from its merge into main, not from the branch commit", () => {
+  it("counts from ci's successful deploy of the merge, not from the branch commit or the merge's date", () => {
     const r = repo();
-    r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z");
+    r.deploy(
+      "ci",
+      r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z"),
+      "2026-11-01T13:00:00Z",
+    );
     r.git(["checkout", "-q", "-b", "soak"]);
     r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-02T12:00:00Z");
     r.git(["checkout", "-q", "main"]);
     r.git(["merge", "-q", "--no-ff", "-m", "merge soak", "soak"], "2026-11-15T12:00:00Z");
     const merge = r.git(["rev-parse", "HEAD"]);
+    r.deploy("ci", merge, "2026-11-16T12:00:00Z");
     r.write({ [PROD]: prodFile({ bandwidthManager: true }) });
     expect(check(r.dir, { base: "HEAD", now: at(NOW) }).violations.map((v) => v.message)).toEqual([
-      `prod sets bandwidthManager = true, but ci has held it for 6 days (since 2026-11-15, commit ${merge.slice(0, 7)}); the soak gate needs 7 days (soakDays). Fix: wait until 2026-11-22 12:00 UTC, or revert prod.`,
+      `prod sets bandwidthManager = true, but ci has held it for 5 days (since 2026-11-16, commit ${merge.slice(0, 7)}); the soak gate needs 7 days (soakDays). Fix: wait until 2026-11-23 12:00 UTC, or revert prod.`,
     ]);
   });
 
-  it("counts an uncommitted ci change as held since now", () => {
+  it("counts an undeployed ci change as held since now", () => {
     const r = repo();
-    r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z");
+    r.deploy(
+      "ci",
+      r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z"),
+      "2026-11-01T13:00:00Z",
+    );
     r.write({ [CI]: ciFile({ bandwidthManager: true }), [PROD]: prodFile({ bandwidthManager: true }) });
     expect(check(r.dir, { base: "HEAD", now: at(NOW) }).violations.map((v) => v.message)).toEqual([
-      "prod sets bandwidthManager = true, but ci has held it for 0 days (since 2026-11-21, not yet committed); the soak gate needs 7 days (soakDays). Fix: wait until 2026-11-28 12:00 UTC, or revert prod.",
+      "prod sets bandwidthManager = true, but ci has held it for 0 days (since 2026-11-21, not yet deployed); the soak gate needs 7 days (soakDays). Fix: wait until 2026-11-28 12:00 UTC, or revert prod.",
     ]);
   });
 });
@@ -469,10 +498,11 @@ describe("one knob per change against git", () => {
   let write: (files: Record<string, string>) => void = () => undefined;
   beforeAll(() => {
     const r = repo();
-    r.commit(
+    const first = r.commit(
       { [CI]: ciFile({ bandwidthManager: true, bpfMasquerade: true }), [PROD]: prodFile() },
       "2026-11-01T12:00:00Z",
     );
+    r.deploy("ci", first, "2026-11-01T13:00:00Z");
     ({ dir, git, write } = r);
   });
   const prodChange = (set: Record<string, unknown>) => {
@@ -537,8 +567,16 @@ describe("npm run knobs -- check (CLI)", () => {
     // Two repositories: a violation and a clean change.
     const dirs = [0, 1].map(() => {
       const r = repo();
-      r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z");
-      r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-02T12:00:00Z");
+      r.deploy(
+        "ci",
+        r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z"),
+        "2026-11-01T13:00:00Z",
+      );
+      r.deploy(
+        "ci",
+        r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-02T12:00:00Z"),
+        "2026-11-02T13:00:00Z",
+      );
       return r.dir;
     });
     const [bad = "", good = ""] = dirs;

@@ -8,8 +8,13 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ciliumValues } from "../components/datapath/values";
 import { parseArgs, render } from "../tools/plan";
-import { buildPlan } from "../tools/planner";
+import { buildPlan, type Plan } from "../tools/planner";
 import { importFresh, runTool, specOf, type CliRun } from "./helpers";
+
+/** The prod plan, built once in-process (the same function the command calls), through JSON as it prints it. */
+let prodOnce: Promise<Plan> | undefined;
+const prodPlan = (): Promise<Plan> =>
+  (prodOnce ??= buildPlan("prod", undefined, importFresh).then((p) => JSON.parse(JSON.stringify(p)) as Plan));
 
 /** Runs the plan command as a user does, in its own process. */
 const plan = (...args: string[]): Promise<CliRun> => runTool("plan", args);
@@ -47,6 +52,8 @@ describe("npm run plan", () => {
       "resources",
       "ciliumValues",
       "talos",
+      "serverTypes",
+      "exposure",
     ]);
     expect(out.stack).toBe("ci");
     expect(out.problems).toEqual([]);
@@ -55,9 +62,8 @@ describe("npm run plan", () => {
   });
 
   it("lists every prod resource with its parent, the release values and the Talos patches per role and node", async () => {
-    // In-process (the same function the command calls), through JSON as the command prints it.
-    const out = JSON.parse(JSON.stringify(await buildPlan("prod", undefined, importFresh))) as {
-      resources: { type: string; name: string; parent: string }[];
+    const out = (await prodPlan()) as unknown as {
+      resources: { type: string; name: string; parent: string; protect: boolean }[];
       ciliumValues: unknown;
       talos: {
         controlplane: { kind?: string }[];
@@ -65,20 +71,23 @@ describe("npm run plan", () => {
         nodes: Record<string, { kind?: string; hostname?: string }[]>;
       };
     };
-    expect(out.resources.filter((x) => x.type === "hcloud:index/server:Server")).toEqual(
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+    expect(out.resources.filter((x) => x.type === "hcloud:index/server:Server").sort(byName)).toEqual(
       ["prod-cp-1", "prod-cp-2", "prod-cp-3", "prod-workers-1", "prod-workers-2", "prod-workers-3"].map(
-        (n) => ({ type: "hcloud:index/server:Server", name: `nodes-${n}`, parent: "nodes" }),
+        (n) => ({ type: "hcloud:index/server:Server", name: `nodes-${n}`, parent: "nodes", protect: true }),
       ),
     );
     expect(out.resources).toContainEqual({
       type: "kubernetes:helm.sh/v3:Release",
       name: "cilium-release",
       parent: "cilium",
+      protect: true,
     });
     expect(out.resources).toContainEqual({
       type: "talos:machine/bootstrap:Bootstrap",
       name: "talos-bootstrap",
       parent: "talos",
+      protect: false,
     });
     expect(out.ciliumValues).toEqual(ciliumValues(specOf("prod")));
     expect(out.talos.controlplane.map((d) => d.kind ?? "v1alpha1 patch")).toEqual([
@@ -116,10 +125,10 @@ describe("npm run plan", () => {
       "hcloud-talos-cilium:hubbleRelay",
     ]);
     expect(out.problems[0]?.message).toMatch(
-      /^hcloud-talos-cilium:datapathMode = "netkit": netkit needs BPF host routing/,
+      /^hcloud-talos-cilium:datapathMode = "netkit": the agent refuses to start: "netkit connector not available/,
     );
     expect(out.problems[1]?.message).toMatch(
-      /^hcloud-talos-cilium:hubbleRelay = true: relay reads from the agents' Hubble, and hubble is false/,
+      /^hcloud-talos-cilium:hubbleRelay = true: the chart fails: "Hubble Relay requires .Values.hubble.enabled=true"/,
     );
     expect(out.resources).toEqual([]);
   });
@@ -135,10 +144,134 @@ describe("npm run plan", () => {
     const text = render(await buildPlan("ci", undefined, importFresh));
     expect(text).toContain("Resources (");
     expect(text).toContain(
-      "hcloud-talos-cilium:hetzner:TalosNodes  nodes\n  hcloud:index/server:Server  nodes-ci-cp-1\n  hcloud:index/server:Server  nodes-ci-workers-1",
+      "hcloud-talos-cilium:hetzner:TalosNodes  nodes\n  hcloud:index/primaryIp:PrimaryIp  nodes-ci-cp-1-ipv4\n",
+    );
+    expect(text).toContain("\n  hcloud:index/server:Server  nodes-ci-cp-1\n");
+    expect(text).toContain(
+      "\nFirewall (the servers' public interfaces; everything else inbound is denied):\n  in tcp 6443 from 0.0.0.0/0, ::/0  (Kubernetes API from admins)\n",
+    );
+    expect(text).toContain("\nLoad balancer (private network only):\n  tcp 6443 -> 6443\n");
+    expect(text).toContain("\nKubernetes API: first-control-plane (ci-cp-1); runnerAccess: admin-cidrs\n");
+    expect(text).toContain(
+      "\nServer types checked against the offline snapshot of Hetzner's server types of 2026-08-21 (a real preview asks the Hetzner API).\n",
     );
     expect(text).toContain("Cilium Helm values:\n");
     expect(text).toContain("Talos patches (controlplane):\n");
+  });
+});
+
+describe("the prod plan's exposure, for an offline review", () => {
+  let prod: Plan;
+  beforeAll(async () => {
+    prod = await prodPlan();
+  }, 60_000);
+
+  it("shows the load balancer private, with the Kubernetes API and no 50000 service", () => {
+    expect(prod.exposure?.loadBalancer).toEqual({
+      publicInterface: false,
+      services: [{ protocol: "tcp", listenPort: 6443, destinationPort: 6443 }],
+    });
+  });
+
+  it("shows the firewall's rules: 6443 and 50000 from adminCidrs only (no runner this run), ICMP", () => {
+    expect(prod.exposure?.firewall).toEqual([
+      {
+        description: "Kubernetes API from admins",
+        direction: "in",
+        protocol: "tcp",
+        port: "6443",
+        sourceIps: ["203.0.113.0/24"],
+      },
+      {
+        description: "Talos API from admins",
+        direction: "in",
+        protocol: "tcp",
+        port: "50000",
+        sourceIps: ["203.0.113.0/24"],
+      },
+      {
+        description: "ICMP (path-MTU discovery, ping)",
+        direction: "in",
+        protocol: "icmp",
+        sourceIps: ["0.0.0.0/0", "::/0"],
+      },
+    ]);
+    expect(prod.exposure?.access).toEqual({
+      kubernetesApi: "first-control-plane",
+      apiNode: "prod-cp-1",
+      runnerAccess: "runner-ip",
+    });
+  });
+
+  it("shows which resources are protected", () => {
+    expect(
+      prod.resources
+        .filter((r) => r.protect)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(
+      [
+        "cilium-release",
+        "nodes-prod-cp-1",
+        "nodes-prod-cp-1-ipv4",
+        "nodes-prod-cp-2",
+        "nodes-prod-cp-3",
+        "nodes-prod-workers-1",
+        "nodes-prod-workers-2",
+        "nodes-prod-workers-3",
+        "prod-api-lb",
+        "prod-firewall",
+        "prod-network",
+        "prod-subnet",
+        "talos-secrets",
+      ].sort(),
+    );
+  });
+
+  it("says the server types were checked against the dated snapshot, with their architectures", () => {
+    expect(prod.serverTypes).toEqual({
+      source: "snapshot",
+      date: "2026-08-21",
+      description:
+        "the offline snapshot of Hetzner's server types of 2026-08-21 (a real preview asks the Hetzner API)",
+      types: { cpx32: "x86", cpx42: "x86" },
+    });
+  });
+
+  it("reads DEPLOY_RUNNER_IP from its environment, as the program does, and refuses a bad one", async () => {
+    process.env.DEPLOY_RUNNER_IP = "192.0.2.7/32";
+    try {
+      const plan = await buildPlan("prod", undefined, importFresh);
+      expect([plan.problems.map((p) => p.key), plan.resources]).toEqual([["DEPLOY_RUNNER_IP"], []]);
+    } finally {
+      delete process.env.DEPLOY_RUNNER_IP;
+    }
+  });
+});
+
+describe("bad input the plan refuses, declaring nothing", () => {
+  it.each([
+    [
+      "a plain-text hcloud:token in the stack file",
+      ["  hcloud:token: abc123", "  hcloud-talos-cilium:adminCidrs: [198.51.100.0/24]"],
+      "hcloud:token",
+      "hcloud:token is set in plain text in the stack's config (its value is not shown)",
+    ],
+    [
+      "a server type Hetzner does not have",
+      [
+        "  hcloud-talos-cilium:adminCidrs: [198.51.100.0/24]",
+        "  hcloud-talos-cilium:workerPools: [{name: workers, count: 1, serverType: cpx99, location: fsn1}]",
+      ],
+      "hcloud-talos-cilium:workerPools",
+      'hcloud-talos-cilium:workerPools[0].serverType = "cpx99": the offline snapshot of Hetzner\'s server types of 2026-08-21 (a real preview asks the Hetzner API) has no server type "cpx99".',
+    ],
+  ])("%s", async (_what, lines, key, message) => {
+    const plan = await buildPlan("x", stackFile("x", lines), importFresh);
+    expect(plan.problems.map((p) => p.key)).toEqual([key]);
+    expect(plan.problems[0]?.message).toContain(message);
+    expect(plan.problems[0]?.message).not.toContain("abc123");
+    expect([plan.resources, plan.exposure]).toEqual([[], undefined]);
   });
 });
 

@@ -32,8 +32,11 @@ const APPLY = "talos:machine/configurationApply:ConfigurationApply";
 /** The mock Schematic's ID (unlisted types get `<name>-id`). */
 const SCHEMATIC = "talos-image-schematic-id";
 
-/** The public IPv4 the mock engine gives a server. */
-const publicIp = (node: string): string => mockIpv4(numericId(`${SERVER}/nodes-${node}`));
+/** The public IPv4 the mock engine gives a server; the first control plane's is its Primary IP's. */
+const publicIp = (node: string): string =>
+  node.endsWith("-cp-1")
+    ? mockIpv4(numericId(`hcloud:index/primaryIp:PrimaryIp/nodes-${node}-ipv4`))
+    : mockIpv4(numericId(`${SERVER}/nodes-${node}`));
 
 afterEach(async () => {
   await settle();
@@ -55,7 +58,13 @@ interface Preview {
  */
 async function preview(
   stack: "ci" | "prod",
-  opts: { overrides?: Record<string, string>; deployed?: Record<string, string>; token?: boolean } = {},
+  opts: {
+    overrides?: Record<string, string>;
+    deployed?: Record<string, string>;
+    /** The token as a secret (default), in plain text, or none. */
+    token?: boolean | "plain";
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Preview> {
   const cfg = loadStackConfig(ROOT, join(ROOT, `Pulumi.${stack}.yaml`));
   const record = await startEngine({ project: PROJECT, stack, preview: true });
@@ -63,7 +72,10 @@ async function preview(
     Object.entries(opts.overrides ?? {}).map(([k, v]) => [`${PROJECT}:${k}`, v]),
   );
   const token: Record<string, string> = opts.token === false ? {} : { "hcloud:token": "preview-token" };
-  pulumi.runtime.setAllConfig({ ...cfg.config, ...overrides, ...token }, Object.keys(token));
+  const secretKeys = opts.token === "plain" ? [] : Object.keys(token);
+  pulumi.runtime.setAllConfig({ ...cfg.config, ...overrides, ...token }, secretKeys);
+  const env = Object.entries(opts.env ?? {});
+  for (const [k, v] of env) process.env[k] = v;
   setLastDeployment(opts.deployed ?? {});
   const reported = new Set<unknown>();
   const listeners = process.listeners("unhandledRejection");
@@ -79,6 +91,7 @@ async function preview(
     thrown = err;
   } finally {
     if (envToken !== undefined) process.env.HCLOUD_TOKEN = envToken;
+    for (const [k] of env) delete process.env[k];
     process.removeAllListeners("unhandledRejection");
     for (const l of listeners) process.on("unhandledRejection", l);
   }
@@ -126,6 +139,54 @@ describe("refused at preview, naming the key", () => {
     expect(p.record.resources).toEqual([]);
   });
 
+  it("a plain-text hcloud:token: nothing is declared, and the token is not printed", async () => {
+    const p = await preview("ci", { token: "plain" });
+    expect(pulumi.RunError.isInstance(p.thrown)).toBe(true);
+    expect((p.thrown as Error).message).toBe(
+      "The stack configuration is invalid; nothing was created or changed:\n  - hcloud:token is set in plain text in the stack's config (its value is not shown): anyone who can read the stack file or `pulumi config` has the project's API token. Allowed: a secure: value (`pulumi config set --secret hcloud:token <token>`) or the HCLOUD_TOKEN environment variable. Fix: `pulumi config rm hcloud:token`, rotate the token in the Hetzner Cloud console (it has been in plain text), then set the new one as a secret or export HCLOUD_TOKEN.",
+    );
+    expect((p.thrown as Error).message).not.toContain("preview-token");
+    expect(p.record.resources).toEqual([]);
+  });
+
+  it("a server type Hetzner does not sell any more: nothing is declared, not even the network", async () => {
+    const workers = JSON.stringify([{ name: "workers", count: 3, serverType: "cpx41", location: "fsn1" }]);
+    const p = await preview("prod", { overrides: { workerPools: workers } });
+    expect(pulumi.RunError.isInstance(p.thrown)).toBe(true);
+    expect((p.thrown as Error).message).toBe(
+      'The pools\' server types are not available; nothing was created or changed:\n  - hcloud-talos-cilium:workerPools[0].serverType = "cpx41": the Hetzner API (getServerType) marks cpx41 deprecated in fsn1 (announced 2025-10-16T06:00:00Z; unavailable after 2025-12-31T23:59:59Z): a replaced or added server could not be created. Allowed: a current server type sold in fsn1, e.g. cpx22, cpx32 or cpx42 (x86) or cax21 (arm64) in fsn1, nbg1 and hel1. Fix: pick one from `hcloud server-type describe <type>` that lists fsn1 without a deprecation; changing the type of running servers powers each one off to resize it.',
+    );
+    // The check is awaited before the first registration: the refusal left nothing behind.
+    expect(p.record.resources).toEqual([]);
+    expect(p.record.invokes.map((i) => i.token)).toEqual([
+      "hcloud:index/getServerType:getServerType",
+      "hcloud:index/getServerType:getServerType",
+    ]);
+  });
+
+  it("a DEPLOY_RUNNER_IP that is no address: nothing is declared, the variable named", async () => {
+    const p = await preview("prod", { env: { DEPLOY_RUNNER_IP: "198.51.100.7/32" } });
+    expect(pulumi.RunError.isInstance(p.thrown)).toBe(true);
+    expect((p.thrown as Error).message).toContain(
+      '  - DEPLOY_RUNNER_IP = "198.51.100.7/32": not a bare IPv4 or IPv6 address',
+    );
+    expect(p.record.resources).toEqual([]);
+  });
+
+  it("but the runner's address, for this run: both admin ports open to it on prod", async () => {
+    const p = await preview("prod", { env: { DEPLOY_RUNNER_IP: "192.0.2.7" } });
+    expect([p.thrown, p.reported]).toEqual([undefined, []]);
+    const rules = registration(p.record, "prod-firewall").inputs.rules as {
+      port?: string;
+      sourceIps: string[];
+    }[];
+    expect(rules.map((r) => [r.port, r.sourceIps])).toEqual([
+      ["6443", ["203.0.113.0/24", "192.0.2.7/32"]],
+      ["50000", ["203.0.113.0/24", "192.0.2.7/32"]],
+      [undefined, ["0.0.0.0/0", "::/0"]],
+    ]);
+  });
+
   it("but not a supported upgrade (one patch), nor a first deployment", async () => {
     const deployments: Record<string, string>[] = [
       { talosVersion: "v1.13.8", kubernetesVersion: "1.36.2" },
@@ -135,6 +196,13 @@ describe("refused at preview, naming the key", () => {
       const p = await preview("prod", { deployed });
       expect([p.thrown, p.reported]).toEqual([undefined, []]);
       expect(registrationsOf(p.record, COMMAND)).toHaveLength(7);
+      // DEPLOY_RUNNER_IP unset (the workflow's closing `pulumi up --target <firewallUrn>`): adminCidrs only.
+      const rules = registration(p.record, "prod-firewall").inputs.rules as { sourceIps: string[] }[];
+      expect(rules.map((r) => r.sourceIps)).toEqual([
+        ["203.0.113.0/24"],
+        ["203.0.113.0/24"],
+        ["0.0.0.0/0", "::/0"],
+      ]);
     }
   });
 });

@@ -1,6 +1,8 @@
 /**
  * The real program (index.ts) under the mock engine with the real stack files: exactly what `pulumi up`
- * would declare for ci and prod, the ordering that matters, and that secrets stay secret.
+ * would declare for ci and prod, the ordering that matters, that secrets stay secret, that the
+ * Kubernetes provider and the kubeconfig reach the API on the first control plane's public address
+ * (whose certificate SANs hold it), and what production protects.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -9,7 +11,7 @@ import { ciliumValues } from "../components/datapath/values";
 import type { ProgramRun } from "../tools/planner";
 import { numericId } from "../tools/mocks";
 import { mockIpv4 } from "../tools/mocks/hcloud";
-import { MOCK_SECRET_MARK } from "../tools/mocks/talos";
+import { MOCK_CLUSTER_ENDPOINT, MOCK_SECRET_MARK } from "../tools/mocks/talos";
 import { runStack, specOf, valueOf } from "./helpers";
 
 /** The components of issues 3 and 4, each with the children it must declare. */
@@ -31,6 +33,10 @@ function infrastructure(run: ProgramRun, stack: string): string[][] {
 
 const isSecret = (v: unknown): Promise<boolean> => pulumi.isSecret(v as pulumi.Output<unknown>);
 
+/** The public IPv4 of a stack's first control plane: its Primary IP's (mock: derived from its ID). */
+const apiAddress = (stack: string): string =>
+  mockIpv4(numericId(`hcloud:index/primaryIp:PrimaryIp/nodes-${stack}-cp-1-ipv4`));
+
 describe("the ci stack", () => {
   let ci: ProgramRun;
   beforeAll(async () => {
@@ -49,12 +55,12 @@ describe("the ci stack", () => {
       ["hcloud:index/loadBalancer:LoadBalancer", "ci-api-lb"],
       ["hcloud:index/loadBalancerNetwork:LoadBalancerNetwork", "ci-api-network"],
       ["hcloud:index/loadBalancerService:LoadBalancerService", "ci-api-svc-kube-api"],
-      ["hcloud:index/loadBalancerService:LoadBalancerService", "ci-api-svc-talos-api"],
       ["hcloud:index/loadBalancerTarget:LoadBalancerTarget", "ci-api-target"],
       ["hcloud:index/network:Network", "ci-network"],
       ["hcloud:index/networkSubnet:NetworkSubnet", "ci-subnet"],
       ["hcloud:index/placementGroup:PlacementGroup", "ci-pg-cp-1"],
       ["hcloud:index/placementGroup:PlacementGroup", "ci-pg-workers-1"],
+      ["hcloud:index/primaryIp:PrimaryIp", "nodes-ci-cp-1-ipv4"],
       ["hcloud:index/server:Server", "nodes-ci-cp-1"],
       ["hcloud:index/server:Server", "nodes-ci-workers-1"],
       ["kubernetes:core/v1:Namespace", "cilium-spire-namespace"],
@@ -76,14 +82,19 @@ describe("the ci stack", () => {
     const id = (type: string, name: string) => Number(numericId(`hcloud:index/${type}/${name}`));
     expect(server.inputs).toEqual({
       name: "ci-cp-1",
-      serverType: "cpx21",
+      serverType: "cpx22",
       location: "fsn1",
       image: "310000001",
       firewallIds: [id("firewall:Firewall", "ci-firewall")],
       networks: [{ networkId: id("network:Network", "ci-network"), ip: "10.0.1.11" }],
       placementGroupId: id("placementGroup:PlacementGroup", "ci-pg-cp-1"),
-      publicNets: [{ ipv4Enabled: true, ipv6Enabled: true }],
+      publicNets: [
+        { ipv4: id("primaryIp:PrimaryIp", "nodes-ci-cp-1-ipv4"), ipv4Enabled: true, ipv6Enabled: true },
+      ],
       labels: { cluster: "ci", role: "controlplane", pool: "cp" },
+      deleteProtection: false,
+      rebuildProtection: false,
+      shutdownBeforeDeletion: true,
     });
     expect(server.ignoreChanges).toEqual(["image", "userData"]);
     expect(server.parent).toBe(registration(ci.record, "nodes").urn);
@@ -109,10 +120,24 @@ describe("the ci stack", () => {
     );
   });
 
-  it("builds the Kubernetes provider from the kubeconfig, as a secret", () => {
+  it("builds the Kubernetes provider from the kubeconfig, as a secret, reaching the first control plane", () => {
     const provider = registration(ci.record, "cilium-k8s");
     expect(provider.secretInputs).toEqual(["kubeconfig"]);
-    expect(String(provider.inputs.kubeconfig)).toContain(MOCK_SECRET_MARK);
+    const kubeconfig = String(provider.inputs.kubeconfig);
+    expect(kubeconfig).toContain(MOCK_SECRET_MARK);
+    // Talos hands out the cluster endpoint (the private load balancer); the runner reaches cp-1's address.
+    expect(kubeconfig).not.toContain(MOCK_CLUSTER_ENDPOINT);
+    expect(kubeconfig).toContain(`      server: https://${apiAddress("ci")}:6443\n`);
+  });
+
+  it("puts the first control plane's public address into the API server's certificate SANs", () => {
+    const cp = ci.record.invokes.find(
+      (i) =>
+        i.token === "talos:machine/getConfiguration:getConfiguration" &&
+        i.inputs.machineType === "controlplane",
+    );
+    const patch = String((cp?.inputs.configPatches as string[])[0]);
+    expect(patch).toContain(`certSANs:\n    - 10.0.1.2\n    - ${apiAddress("ci")}\n`);
   });
 
   it("labels the SPIRE namespace privileged", () => {
@@ -125,23 +150,38 @@ describe("the ci stack", () => {
     });
   });
 
-  it("exports the kubeconfig and the talosconfig as secrets, the endpoint and knobs in the clear", async () => {
-    expect(await isSecret(ci.outputs.kubeconfig)).toBe(true);
-    expect(await isSecret(ci.outputs.talosconfig)).toBe(true);
-    expect(await isSecret(ci.outputs.endpoint)).toBe(false);
-    expect(ci.outputs.knobs).toEqual(specOf("ci").knobs);
+  it("exports the kubeconfig and the talosconfig as secrets, the endpoint, API server, firewall and knobs in the clear", async () => {
+    const out = ci.outputs as Record<string, pulumi.Output<unknown>>;
+    expect(await isSecret(out.kubeconfig)).toBe(true);
+    expect(await isSecret(out.talosconfig)).toBe(true);
+    expect(await isSecret(out.endpoint)).toBe(false);
+    expect(await isSecret(out.apiServer)).toBe(false);
+    expect(await valueOf(out.knobs as pulumi.Output<unknown>)).toEqual(specOf("ci").knobs);
+    expect(await valueOf(out.endpoint as pulumi.Output<unknown>)).toBe("https://10.0.1.2:6443");
+    expect(await valueOf(out.apiServer as pulumi.Output<unknown>)).toBe(`https://${apiAddress("ci")}:6443`);
+    expect(String(await valueOf(out.kubeconfig as pulumi.Output<unknown>))).toContain(
+      `server: https://${apiAddress("ci")}:6443`,
+    );
+    // The deploy closes the firewall with `pulumi up --target <firewallUrn>` (contract 2).
+    expect(await valueOf(out.firewallUrn as pulumi.Output<unknown>)).toBe(
+      registration(ci.record, "ci-firewall").urn,
+    );
   });
 
   it("exports the health check as talosctl arguments: the control plane's public address, every private one", async () => {
     const args = ci.outputs.talosHealthArgs as pulumi.Output<string[]>;
-    // The mock's public IPv4 of server nodes-ci-cp-1 (derived from its ID).
-    const address = mockIpv4(numericId("hcloud:index/server:Server/nodes-ci-cp-1"));
-    expect(address).toBe("198.51.100.96");
+    // The mock's public IPv4 of nodes-ci-cp-1: its Primary IP's (derived from that resource's ID).
+    const address = apiAddress("ci");
+    expect(address).toBe("198.51.100.142");
     expect(await isSecret(args)).toBe(false);
     expect(await valueOf(args)).toEqual([
       ...["--endpoints", address, "--nodes", address, "health", "--wait-timeout", "10m"],
       ...["--control-plane-nodes", "10.0.1.11", "--worker-nodes", "10.0.1.21"],
     ]);
+  });
+
+  it("protects nothing: ci is not production", () => {
+    expect(ci.record.resources.filter((r) => r.protect || r.inputs.deleteProtection === true)).toEqual([]);
   });
 
   it("never puts secret material into a resource input in plain text", () => {
@@ -166,7 +206,8 @@ describe("the prod stack", () => {
 
   it("declares 3 control planes and 3 workers, one Talos apply each, one bootstrap on the first control plane", () => {
     const names = (type: string) => prod.record.resources.filter((r) => r.type === type).map((r) => r.name);
-    expect(names("hcloud:index/server:Server")).toEqual([
+    // cp-1 registers last: it waits for its Primary IP's ID.
+    expect(names("hcloud:index/server:Server").sort()).toEqual([
       "nodes-prod-cp-1",
       "nodes-prod-cp-2",
       "nodes-prod-cp-3",
@@ -190,7 +231,7 @@ describe("the prod stack", () => {
 
   it("gives every server its planned private address and the ignoreChanges that keep it", () => {
     const servers = prod.record.resources.filter((r) => r.type === "hcloud:index/server:Server");
-    expect(servers.map((s) => (s.inputs.networks as { ip: string }[])[0]?.ip)).toEqual([
+    expect(servers.map((s) => (s.inputs.networks as { ip: string }[])[0]?.ip).sort()).toEqual([
       "10.0.1.11",
       "10.0.1.12",
       "10.0.1.13",
@@ -203,5 +244,34 @@ describe("the prod stack", () => {
 
   it("passes the release exactly the values builder's output", () => {
     expect(registration(prod.record, "cilium-release").inputs.values).toEqual(ciliumValues(specOf("prod")));
+  });
+
+  it("protects the machine secrets, the network, subnet, firewall, load balancer, API address, servers and the Cilium release", () => {
+    const guarded = prod.record.resources.filter((r) => r.protect).map((r) => `${r.type} ${r.name}`);
+    expect(guarded.sort()).toEqual(
+      [
+        "talos:machine/secrets:Secrets talos-secrets",
+        "hcloud:index/network:Network prod-network",
+        "hcloud:index/networkSubnet:NetworkSubnet prod-subnet",
+        "hcloud:index/firewall:Firewall prod-firewall",
+        "hcloud:index/loadBalancer:LoadBalancer prod-api-lb",
+        "hcloud:index/primaryIp:PrimaryIp nodes-prod-cp-1-ipv4",
+        ...["cp-1", "cp-2", "cp-3", "workers-1", "workers-2", "workers-3"].map(
+          (n) => `hcloud:index/server:Server nodes-prod-${n}`,
+        ),
+        "kubernetes:helm.sh/v3:Release cilium-release",
+      ].sort(),
+    );
+    const hetznerGuarded = prod.record.resources
+      .filter((r) => r.inputs.deleteProtection === true)
+      .map((r) => r.name);
+    expect(hetznerGuarded.sort()).toEqual(
+      [
+        "prod-network",
+        "prod-api-lb",
+        "nodes-prod-cp-1-ipv4",
+        ...["cp-1", "cp-2", "cp-3", "workers-1", "workers-2", "workers-3"].map((n) => `nodes-prod-${n}`),
+      ].sort(),
+    );
   });
 });

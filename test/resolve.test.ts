@@ -12,7 +12,7 @@ import { resolveStackConfig } from "../components/config/resolve";
 import { parseStackFile, projectKeys, stackFileText } from "../components/config/stack-file";
 import { KNOBS, KNOB_KEYS, knobDef, defaultKnobs } from "../components/datapath/catalogue";
 import { planNodes, loadBalancerIp } from "../components/config/spec";
-import { ROOT, problemsOf, resolveWith, specOf } from "./helpers";
+import { ROOT, problemsOf, resolveWith, specOf, stackRaw } from "./helpers";
 
 interface Row {
   readonly name: string;
@@ -80,21 +80,21 @@ const ROWS: readonly Row[] = [
   },
   {
     name: "an even control-plane count",
-    set: { controlPlane: { name: "cp", count: 2, serverType: "cpx21", location: "fsn1" } },
+    set: { controlPlane: { name: "cp", count: 2, serverType: "cpx22", location: "fsn1" } },
     problems: [
-      'hcloud-talos-cilium:controlPlane = {"name":"cp","count":2,"serverType":"cpx21","location":"fsn1","labels":{},"taints":[]}: controlPlane.count is 2; etcd needs an odd number of members for quorum, and the address plan holds 9. Allowed: count 1, 3, 5, 7 or 9. Fix: set controlPlane.count to 1 (ci) or 3 (production).',
+      'hcloud-talos-cilium:controlPlane = {"name":"cp","count":2,"serverType":"cpx22","location":"fsn1","labels":{},"taints":[]}: controlPlane.count is 2; etcd needs an odd number of members for quorum, and the address plan holds 9. Allowed: count 1, 3, 5, 7 or 9. Fix: set controlPlane.count to 1 (ci) or 3 (production).',
     ],
   },
   {
     name: "a location outside the zone",
-    set: { workerPools: [{ name: "workers", count: 1, serverType: "cpx31", location: "ash" }] },
+    set: { workerPools: [{ name: "workers", count: 1, serverType: "cpx32", location: "ash" }] },
     problems: [
       'hcloud-talos-cilium:workerPools = "ash": pool "workers" is in ash, outside network zone eu-central. Allowed: fsn1, nbg1, hel1. Fix: set location to one of fsn1, nbg1, hel1, or change networkZone.',
     ],
   },
   {
     name: "a worker pool named like the control plane",
-    set: { workerPools: [{ name: "cp", count: 1, serverType: "cpx31", location: "fsn1" }] },
+    set: { workerPools: [{ name: "cp", count: 1, serverType: "cpx32", location: "fsn1" }] },
     problems: [
       'hcloud-talos-cilium:workerPools = "cp": a worker pool has the control-plane pool\'s name, so server names would collide. Allowed: pool names distinct from controlPlane.name. Fix: rename the worker pool.',
     ],
@@ -103,8 +103,8 @@ const ROWS: readonly Row[] = [
     name: "more than 100 servers",
     set: {
       workerPools: [
-        { name: "a", count: 60, serverType: "cpx31", location: "fsn1" },
-        { name: "b", count: 41, serverType: "cpx31", location: "nbg1" },
+        { name: "a", count: 60, serverType: "cpx32", location: "fsn1" },
+        { name: "b", count: 41, serverType: "cpx32", location: "nbg1" },
       ],
     },
     problems: [
@@ -115,7 +115,7 @@ const ROWS: readonly Row[] = [
     name: "a node subnet too small for the pools",
     set: {
       nodeSubnetCidr: "10.0.1.0/27",
-      workerPools: [{ name: "w", count: 10, serverType: "cpx31", location: "fsn1" }],
+      workerPools: [{ name: "w", count: 10, serverType: "cpx32", location: "fsn1" }],
     },
     problems: [
       'hcloud-talos-cilium:nodeSubnetCidr = "10.0.1.0/27": 10 workers from offset 21 do not fit in 10.0.1.0/27. Allowed: a subnet with at least 32 usable addresses. Fix: use a larger subnet such as a /23.',
@@ -140,7 +140,76 @@ const ROWS: readonly Row[] = [
     stack: "prod",
     set: { adminCidrs: ["0.0.0.0/0", "10.0.0.0/8", "::/0"] },
     problems: [
-      'hcloud-talos-cilium:adminCidrs = ["0.0.0.0/0","::/0"]: this stack is production (production: true), and admin ports 6443 and 50000 must never be open to the whole Internet. Allowed: specific CIDRs only. Fix: replace them with your operators\' and runners\' CIDRs.',
+      'hcloud-talos-cilium:adminCidrs = ["0.0.0.0/0","10.0.0.0/8"]: together these cover the whole IPv4 space, and this stack is production (production: true): admin ports 6443 and 50000 must never be open to the whole Internet. Allowed: specific ranges of your operators and runners. Fix: replace them with your operators\' ranges, and deploy through runnerAccess: "runner-ip".',
+      'hcloud-talos-cilium:adminCidrs = ["::/0"]: together these cover the whole IPv6 space, and this stack is production (production: true): admin ports 6443 and 50000 must never be open to the whole Internet. Allowed: specific ranges of your operators and runners. Fix: replace them with your operators\' ranges, and deploy through runnerAccess: "runner-ip".',
+    ],
+  },
+  {
+    name: "the whole IPv6 space written ::0/0 on production",
+    stack: "prod",
+    set: { adminCidrs: ["::0/0"] },
+    problems: [
+      'hcloud-talos-cilium:adminCidrs = ["::0/0"]: together these cover the whole IPv6 space, and this stack is production (production: true): admin ports 6443 and 50000 must never be open to the whole Internet. Allowed: specific ranges of your operators and runners. Fix: replace them with your operators\' ranges, and deploy through runnerAccess: "runner-ip".',
+    ],
+  },
+  {
+    name: "the whole IPv6 space written 0::0/0 beside a real range, on production",
+    stack: "prod",
+    set: { adminCidrs: ["0::0/0", "198.51.100.0/24"] },
+    problems: [
+      'hcloud-talos-cilium:adminCidrs = ["0::0/0"]: together these cover the whole IPv6 space, and this stack is production (production: true): admin ports 6443 and 50000 must never be open to the whole Internet. Allowed: specific ranges of your operators and runners. Fix: replace them with your operators\' ranges, and deploy through runnerAccess: "runner-ip".',
+    ],
+  },
+  {
+    name: "two halves of IPv4 that together are the world, on production",
+    stack: "prod",
+    set: { adminCidrs: ["0.0.0.0/1", "128.0.0.0/1"] },
+    problems: [
+      'hcloud-talos-cilium:adminCidrs = ["0.0.0.0/1","128.0.0.0/1"]: together these cover the whole IPv4 space, and this stack is production (production: true): admin ports 6443 and 50000 must never be open to the whole Internet. Allowed: specific ranges of your operators and runners. Fix: replace them with your operators\' ranges, and deploy through runnerAccess: "runner-ip".',
+    ],
+  },
+  {
+    name: "an IPv6 address no real parser accepts",
+    set: { adminCidrs: ["1:::::::::/64"] },
+    problems: [
+      'hcloud-talos-cilium:adminCidrs[0] = "1:::::::::/64": not an IPv4 or IPv6 prefix: not an IPv4 or IPv6 address before the /. Allowed: a prefix such as 203.0.113.0/24 or 2001:db8::/48 (a single address as /32 or /128). Fix: correct the address and its /length.',
+    ],
+  },
+  {
+    name: "IPv6 host bits set, and an IPv6 prefix too long, each named",
+    set: { adminCidrs: ["2001:db8::1/32", "198.51.100.0/24", "2001:db8::/129"] },
+    problems: [
+      'hcloud-talos-cilium:adminCidrs[0] = "2001:db8::1/32": not an IPv4 or IPv6 prefix: host bits are set. Allowed: a prefix such as 203.0.113.0/24 or 2001:db8::/48 (a single address as /32 or /128). Fix: write 2001:db8::/32.',
+      'hcloud-talos-cilium:adminCidrs[2] = "2001:db8::/129": not an IPv4 or IPv6 prefix: the prefix length must be 0 to 128 for IPv6. Allowed: a prefix such as 203.0.113.0/24 or 2001:db8::/48 (a single address as /32 or /128). Fix: correct the address and its /length.',
+    ],
+  },
+  {
+    name: "a pod CIDR too small for a per-node range each",
+    set: { podCidr: "10.244.0.0/24" },
+    problems: [
+      'hcloud-talos-cilium:podCidr = "10.244.0.0/24": kube-controller-manager gives every node a /24 of the pod CIDR (Talos sets no --node-cidr-mask-size), so /24 holds 1 node range(s) and the pools have 2 nodes; a node without a range never runs Cilium (ipam.mode kubernetes). Allowed: a pod CIDR of /23 or larger for 2 nodes. Fix: use a /23 (or larger) pod CIDR outside the network and service CIDRs, e.g. 10.244.0.0/16.',
+    ],
+  },
+  {
+    name: "a pod CIDR smaller than one node's range",
+    stack: "prod",
+    set: { podCidr: "10.244.0.0/25" },
+    problems: [
+      'hcloud-talos-cilium:podCidr = "10.244.0.0/25": kube-controller-manager gives every node a /24 of the pod CIDR (Talos sets no --node-cidr-mask-size), so /25 holds 0 node range(s) and the pools have 6 nodes; a node without a range never runs Cilium (ipam.mode kubernetes). Allowed: a pod CIDR of /21 or larger for 6 nodes. Fix: use a /21 (or larger) pod CIDR outside the network and service CIDRs, e.g. 10.244.0.0/16.',
+    ],
+  },
+  {
+    name: "the removed loadBalancerPublic",
+    set: { loadBalancerPublic: true },
+    problems: [
+      "hcloud-talos-cilium:loadBalancerPublic = true: removed: a public load balancer forwarded 6443 and 50000 from the whole Internet, whatever adminCidrs said (Hetzner Cloud Firewalls do not apply to load balancers), and a node in Talos maintenance mode accepts an unauthenticated config on 50000. Allowed: publicApiEndpoint (default false; the load balancer has no 50000 service any more). Fix: remove loadBalancerPublic; set publicApiEndpoint: true only to accept that 6443 is reachable from the world.",
+    ],
+  },
+  {
+    name: "a runner access that does not exist",
+    set: { runnerAccess: "vpn" },
+    problems: [
+      'hcloud-talos-cilium:runnerAccess = "vpn": not one of "admin-cidrs", "runner-ip". Allowed: one of "admin-cidrs", "runner-ip". Fix: correct it, or remove the key for the default "admin-cidrs".',
     ],
   },
   {
@@ -180,28 +249,28 @@ const ROWS: readonly Row[] = [
   },
   {
     name: "a pool with a bad count",
-    set: { controlPlane: { name: "cp", count: 0, serverType: "cpx21", location: "fsn1" } },
+    set: { controlPlane: { name: "cp", count: 0, serverType: "cpx22", location: "fsn1" } },
     problems: [
-      'hcloud-talos-cilium:controlPlane = {"name":"cp","count":0,"serverType":"cpx21","location":"fsn1"}: count must be a positive integer. Allowed: a pool {name, count, serverType, location, labels?, taints?}. Fix: correct it, or remove the key for the default {"name":"cp","count":3,"serverType":"cpx31","location":"fsn1","labels":{},"taints":[]}.',
+      "hcloud-talos-cilium:controlPlane.count = 0: not a positive integer. Allowed: an integer from 1. Fix: set the number of servers, e.g. 3.",
     ],
   },
   {
     name: "a pool with an unknown field",
-    set: { workerPools: [{ name: "w", count: 1, serverType: "cpx31", location: "fsn1", extra: 1 }] },
+    set: { workerPools: [{ name: "w", count: 1, serverType: "cpx32", location: "fsn1", extra: 1 }] },
     problems: [
-      'hcloud-talos-cilium:workerPools = [{"name":"w","count":1,"serverType":"cpx31","location":"fsn1","extra":1}]: item [0]: unknown field "extra" (fields: name, count, serverType, location, labels, taints). Allowed: a non-empty list of pools {name, count, serverType, location, labels?, taints?}. Fix: correct it, or remove the key for the default [{"name":"workers","count":3,"serverType":"cpx41","location":"fsn1","labels":{},"taints":[]}].',
+      "hcloud-talos-cilium:workerPools[0].extra = 1: not a field of a pool. Allowed: the fields name, count, serverType, location, labels, taints. Fix: remove it, or correct its name.",
     ],
   },
   {
     name: "pools with the same name",
     set: {
       workerPools: [
-        { name: "w", count: 1, serverType: "cpx31", location: "fsn1" },
-        { name: "w", count: 2, serverType: "cpx31", location: "fsn1" },
+        { name: "w", count: 1, serverType: "cpx32", location: "fsn1" },
+        { name: "w", count: 2, serverType: "cpx32", location: "fsn1" },
       ],
     },
     problems: [
-      'hcloud-talos-cilium:workerPools = [{"name":"w","count":1,"serverType":"cpx31","location":"fsn1"},{"name":"w","count":2,"serverType":"cpx31","location":"fsn1"}]: "w" appears twice. Allowed: a list of pools with unique names. Fix: correct it, or remove the key for the default [{"name":"workers","count":3,"serverType":"cpx41","location":"fsn1","labels":{},"taints":[]}].',
+      'hcloud-talos-cilium:workerPools = [{"name":"w","count":1,"serverType":"cpx32","location":"fsn1"},{"name":"w","count":2,"serverType":"cpx32","location":"fsn1"}]: "w" appears twice. Allowed: a list of pools with unique names. Fix: correct it, or remove the key for the default [{"name":"workers","count":3,"serverType":"cpx42","location":"fsn1","labels":{},"taints":[]}].',
     ],
   },
   {
@@ -211,24 +280,14 @@ const ROWS: readonly Row[] = [
         {
           name: "w",
           count: 1,
-          serverType: "cpx31",
+          serverType: "cpx32",
           location: "fsn1",
           taints: [{ key: "dedicated", effect: "Never" }],
         },
       ],
     },
     problems: [
-      'hcloud-talos-cilium:workerPools = [{"name":"w","count":1,"serverType":"cpx31","location":"fsn1","taints":[{"key":"dedicated","effect":"Never"}]}]: item [0]: taints[0] must be {key, value?, effect} with effect one of NoSchedule, PreferNoSchedule, NoExecute. Allowed: a non-empty list of pools {name, count, serverType, location, labels?, taints?}. Fix: correct it, or remove the key for the default [{"name":"workers","count":3,"serverType":"cpx41","location":"fsn1","labels":{},"taints":[]}].',
-    ],
-  },
-  {
-    name: "one image ID for mixed arm64 and x86 pools",
-    set: {
-      talosImageId: 123,
-      workerPools: [{ name: "arm", count: 1, serverType: "cax21", location: "fsn1" }],
-    },
-    problems: [
-      "hcloud-talos-cilium:talosImageId = 123: one image serves one architecture, and the pools mix arm64 (cax*) and x86 server types. Allowed: 0 (select the snapshot per architecture by labels), or an ID when every pool has one architecture. Fix: set talosImageId: 0 and label one snapshot per architecture, or use one architecture.",
+      'hcloud-talos-cilium:workerPools[0].taints[0] = {"key":"dedicated","effect":"Never"}: not a taint. Allowed: {key, value?, effect} with effect one of NoSchedule, PreferNoSchedule, NoExecute. Fix: correct the taint.',
     ],
   },
   {
@@ -238,7 +297,7 @@ const ROWS: readonly Row[] = [
         {
           name: "w",
           count: 1,
-          serverType: "cpx31",
+          serverType: "cpx32",
           location: "fsn1",
           labels: { "node-role.kubernetes.io/gpu": "", "example.com/tier": "a" },
         },
@@ -254,7 +313,7 @@ const ROWS: readonly Row[] = [
       controlPlane: {
         name: "cp",
         count: 1,
-        serverType: "cpx21",
+        serverType: "cpx22",
         location: "fsn1",
         taints: [
           { key: "dedicated", value: "a", effect: "NoSchedule" },
@@ -270,7 +329,7 @@ const ROWS: readonly Row[] = [
     name: "an admin CIDR without prefix",
     set: { adminCidrs: ["1.2.3.4"] },
     problems: [
-      'hcloud-talos-cilium:adminCidrs = ["1.2.3.4"]: not a list of IPv4 or IPv6 CIDRs such as 203.0.113.0/24. Allowed: a list of IPv4 or IPv6 CIDRs such as 203.0.113.0/24. Fix: correct it, or remove the key for the default [].',
+      'hcloud-talos-cilium:adminCidrs[0] = "1.2.3.4": not an IPv4 or IPv6 prefix: a bare address, not a prefix (no /length). Allowed: a prefix such as 203.0.113.0/24 or 2001:db8::/48 (a single address as /32 or /128). Fix: write 1.2.3.4/32.',
     ],
   },
 ];
@@ -395,7 +454,7 @@ describe("the node plan", () => {
   it("numbers workers across pools without gaps", () => {
     const spec = specOf("ci", {
       workerPools: [
-        { name: "a", count: 2, serverType: "cpx31", location: "fsn1" },
+        { name: "a", count: 2, serverType: "cpx32", location: "fsn1" },
         { name: "b", count: 1, serverType: "cax21", location: "nbg1" },
       ],
     });
@@ -406,4 +465,140 @@ describe("the node plan", () => {
       ["ci-b-1", "10.0.1.23"],
     ]);
   });
+});
+
+describe("every bad field of every pool, at once", () => {
+  it("reports five bad fields across two pools as five problems, each naming its field", () => {
+    const r = resolveWith({
+      workerPools: [
+        { name: "Workers", count: 0, serverType: "cpx32", location: "fsn1" },
+        { name: "b", count: 1.5, serverType: "CPX", location: "x", labels: { "bad key": "v" } },
+      ],
+    });
+    expect(r.ok ? [] : r.problems.map((p) => p.key)).toEqual(
+      Array(6).fill("hcloud-talos-cilium:workerPools"),
+    );
+    expect(problemsOf(r)).toEqual([
+      'hcloud-talos-cilium:workerPools[0].name = "Workers": not a DNS label (lower-case letters, digits and \'-\', starting with a letter, at most 32). Allowed: a name such as "workers". Fix: rename the pool.',
+      "hcloud-talos-cilium:workerPools[0].count = 0: not a positive integer. Allowed: an integer from 1. Fix: set the number of servers, e.g. 3.",
+      "hcloud-talos-cilium:workerPools[1].count = 1.5: not a positive integer. Allowed: an integer from 1. Fix: set the number of servers, e.g. 3.",
+      'hcloud-talos-cilium:workerPools[1].serverType = "CPX": not a Hetzner server type name. Allowed: a server type such as "cpx32" (x86) or "cax21" (arm64). Fix: pick a type from Hetzner\'s list (hcloud server-type list).',
+      'hcloud-talos-cilium:workerPools[1].location = "x": not a Hetzner location name. Allowed: a location such as "fsn1". Fix: set a location of the network zone.',
+      "hcloud-talos-cilium:workerPools[1].labels.bad key = \"v\": not a valid Kubernetes label (key: [prefix/]name of at most 63 characters; value: at most 63 alphanumerics, '-', '_', '.'). Allowed: a label such as \"example.com/role\": \"db\". Fix: correct the key or the value.",
+    ]);
+  });
+
+  it("reports the control plane's and the workers' bad fields together", () => {
+    const r = resolveWith({
+      controlPlane: { name: "cp", count: 1, serverType: "cpx22", location: "fsn1", extra: true },
+      workerPools: [{ name: "w", count: 1, serverType: "cpx32", location: "fsn1", taints: [{ key: "k" }] }],
+    });
+    expect(problemsOf(r).map((m) => m.slice(0, m.indexOf(" = ")))).toEqual([
+      "hcloud-talos-cilium:controlPlane.extra",
+      "hcloud-talos-cilium:workerPools[0].taints[0]",
+    ]);
+  });
+});
+
+describe("the pod CIDR holds a /24 per node", () => {
+  it.each([
+    ["10.244.0.0/23", "ci", true],
+    ["10.244.0.0/24", "ci", false],
+    ["10.244.0.0/21", "prod", true],
+    ["10.244.0.0/22", "prod", false],
+    ["10.244.0.0/25", "prod", false],
+  ] as const)("%s on %s: %s", (podCidr, stack, ok) => {
+    expect(problemsOf(resolveWith({ podCidr }, stack)).length === 0).toBe(ok);
+  });
+
+  it("counts every pool's nodes: 8 nodes do not fit a /22 (4 ranges)", () => {
+    const r = resolveWith(
+      {
+        podCidr: "10.244.0.0/22",
+        workerPools: [{ name: "w", count: 5, serverType: "cpx42", location: "fsn1" }],
+      },
+      "prod",
+    );
+    expect(problemsOf(r)).toEqual([
+      'hcloud-talos-cilium:podCidr = "10.244.0.0/22": kube-controller-manager gives every node a /24 of the pod CIDR (Talos sets no --node-cidr-mask-size), so /22 holds 4 node range(s) and the pools have 8 nodes; a node without a range never runs Cilium (ipam.mode kubernetes). Allowed: a pod CIDR of /21 or larger for 8 nodes. Fix: use a /21 (or larger) pod CIDR outside the network and service CIDRs, e.g. 10.244.0.0/16.',
+    ]);
+  });
+});
+
+describe("admin access: warnings", () => {
+  const warningsOf = (set: Record<string, unknown>, stack: "ci" | "prod" = "prod", env = {}) =>
+    resolveStackConfig({ ...stackRaw(stack), ...set }, stack, undefined, env).warnings.filter(
+      (w) => !w.key.endsWith(":mutualAuth") && !w.key.endsWith(":bandwidthManager"),
+    );
+
+  it("warns about documentation and non-public ranges, one per entry", () => {
+    expect(
+      warningsOf({
+        adminCidrs: ["203.0.113.0/24", "10.1.0.0/16", "fd00::/8", "2001:db8:1::/48", "198.18.0.0/15"],
+      }).map((w) => w.message),
+    ).toEqual([
+      'hcloud-talos-cilium:adminCidrs[0] = "203.0.113.0/24": a documentation range (RFC 5737 TEST-NET-3): no operator or runner has such an address, so this entry lets nobody in. Allowed: the public egress ranges of your operators and runners. Fix: replace it with the ranges that deploy this stack.',
+      'hcloud-talos-cilium:adminCidrs[1] = "10.1.0.0/16": a private range (RFC 1918): Cloud Firewalls filter the servers\' public interfaces, where such a source never arrives from the Internet. Allowed: the public egress ranges of your operators and runners. Fix: replace it with the ranges that deploy this stack.',
+      'hcloud-talos-cilium:adminCidrs[2] = "fd00::/8": a unique local range (RFC 4193): Cloud Firewalls filter the servers\' public interfaces, where such a source never arrives from the Internet. Allowed: the public egress ranges of your operators and runners. Fix: replace it with the ranges that deploy this stack.',
+      'hcloud-talos-cilium:adminCidrs[3] = "2001:db8:1::/48": a documentation range (RFC 3849): no operator or runner has such an address, so this entry lets nobody in. Allowed: the public egress ranges of your operators and runners. Fix: replace it with the ranges that deploy this stack.',
+    ]);
+  });
+
+  it("says plainly that a public API endpoint on production is open to the world", () => {
+    expect(
+      warningsOf({ adminCidrs: ["198.18.0.0/15"], publicApiEndpoint: true }).map((w) => w.message),
+    ).toEqual([
+      "hcloud-talos-cilium:publicApiEndpoint = true: the control-plane load balancer has a public interface, and Hetzner Cloud Firewalls do not apply to load balancers: the Kubernetes API (6443) is reachable from the whole Internet, whatever adminCidrs says. Allowed: true only when you accept that exposure. Fix: set publicApiEndpoint: false; the runner and operators then reach the API on the first control plane's public address.",
+    ]);
+    expect(warningsOf({ publicApiEndpoint: true }, "ci")).toEqual([]);
+  });
+
+  it("warns that DEPLOY_RUNNER_IP is ignored without runnerAccess: runner-ip", () => {
+    expect(warningsOf({}, "ci", { DEPLOY_RUNNER_IP: "198.51.100.7" }).map((w) => w.message)).toEqual([
+      'hcloud-talos-cilium:runnerAccess = "admin-cidrs": DEPLOY_RUNNER_IP is set, but the firewall opens only to adminCidrs on this stack, so the address is ignored. Allowed: "runner-ip" to open the firewall to the runner for the run. Fix: set runnerAccess: "runner-ip", or unset DEPLOY_RUNNER_IP.',
+    ]);
+  });
+
+  it("lets a stack that is not production open the admin ports to the world (ci)", () => {
+    expect(specOf("ci").settings.adminCidrs).toEqual(["0.0.0.0/0", "::/0"]);
+    expect(problemsOf(resolveWith({ adminCidrs: ["0.0.0.0/1", "128.0.0.0/1", "::/0"] }))).toEqual([]);
+  });
+});
+
+describe("the deploying runner's address (DEPLOY_RUNNER_IP, contract 2)", () => {
+  const resolveRunner = (value: string | undefined, runnerAccess = "runner-ip") =>
+    resolveStackConfig({ ...stackRaw("prod"), runnerAccess }, "prod", undefined, { DEPLOY_RUNNER_IP: value });
+
+  it.each([
+    ["198.51.100.7", "198.51.100.7/32"],
+    [" 198.51.100.7\n", "198.51.100.7/32"],
+    ["2001:DB8:0:0::7", "2001:db8::7/128"],
+    ["::ffff:198.51.100.7", "::ffff:198.51.100.7/128"],
+  ])("adds %j as %s", (value, cidr) => {
+    const r = resolveRunner(value);
+    expect(r.ok && r.spec.runnerCidr).toBe(cidr);
+  });
+
+  it("adds nothing when it is unset or empty (the closing step), or on runnerAccess: admin-cidrs", () => {
+    for (const r of [
+      resolveRunner(undefined),
+      resolveRunner(""),
+      resolveRunner("198.51.100.7", "admin-cidrs"),
+    ]) {
+      expect(r.ok && "runnerCidr" in r.spec).toBe(false);
+    }
+  });
+
+  it.each(["1.2.3", "198.51.100.7/32", "runner", "1:::::::::"])(
+    "refuses %j, naming the variable",
+    (value) => {
+      const r = resolveRunner(value);
+      expect(r.ok ? [] : r.problems).toEqual([
+        {
+          key: "DEPLOY_RUNNER_IP",
+          message: `DEPLOY_RUNNER_IP = ${JSON.stringify(value)}: not a bare IPv4 or IPv6 address (runnerAccess: "runner-ip" adds it to the firewall as a /32 or /128). Allowed: an address such as 198.51.100.7 or 2001:db8::7, without a /length. Fix: export the deploying runner's egress address, or unset DEPLOY_RUNNER_IP to close the firewall to adminCidrs.`,
+        },
+      ]);
+    },
+  );
 });

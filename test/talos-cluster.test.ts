@@ -11,7 +11,7 @@ import {
   declareOffline,
   registrationsOf,
 } from "../tools/mock-engine";
-import { MOCK_SECRET_MARK } from "../tools/mocks/talos";
+import { MOCK_CLUSTER_ENDPOINT, MOCK_SECRET_MARK } from "../tools/mocks/talos";
 import { PROJECT } from "../components/config/define";
 import { planNodes, type ClusterSpec } from "../components/config/spec";
 import { TalosCluster, type TalosClusterNode } from "../components/talos";
@@ -259,7 +259,8 @@ for (const stack of ["ci", "prod"] as const) {
       expect(await valueOf(cluster.kubernetesEndpoint)).toBe("https://203.0.113.10:6443");
       expect(await valueOf(cluster.clientConfiguration)).toEqual(CLIENT);
       expect(await valueOf(cluster.kubeconfig)).toBe(
-        `apiVersion: v1\nkind: Config\n# https://${addresses[first]}:6443\n` +
+        `apiVersion: v1\nkind: Config\nclusters:\n  - name: talos-kubeconfig\n    cluster:\n` +
+          `      server: ${MOCK_CLUSTER_ENDPOINT}\n# https://${addresses[first]}:6443\n` +
           `# client-key-data: ${MOCK_SECRET_MARK}:talos-kubeconfig-key\n`,
       );
       expect((await valueOf(cluster.talosconfig)).split("\n")[0]).toBe(`context: ${stack}`);

@@ -11,6 +11,8 @@ const SCHEMATIC = "talos:imageFactory/schematic:Schematic";
 const GET_URLS = "talos:imageFactory/getUrls:getUrls";
 /** The mock engine's ID of the `image-schematic` resource (`<name>-id`). */
 const ID = "image-schematic-id";
+/** The architectures Hetzner reports for the stacks' server types (hetzner/server-type-catalogue.ts). */
+const TYPES = { cpx22: "x86", cpx32: "x86", cax21: "arm" } as const;
 
 describe("TalosImage", () => {
   let record: EngineRecord;
@@ -20,7 +22,7 @@ describe("TalosImage", () => {
   afterEach(settle);
 
   it("registers the schematic of the stack's extensions and names the hcloud installer after it", async () => {
-    const image = new TalosImage("image", { spec: specOf("ci") });
+    const image = new TalosImage("image", { spec: specOf("ci"), serverTypes: TYPES });
     await settle();
     const schematics = record.resources.filter((r) => r.type === SCHEMATIC);
     expect(schematics.map((r) => [r.name, r.inputs, r.version, r.pluginDownloadURL])).toEqual([
@@ -42,7 +44,7 @@ describe("TalosImage", () => {
 
   it("asks the factory for the hcloud disk image of each architecture the pools use", async () => {
     const arm = { name: "workers", count: 1, serverType: "cax21", location: "fsn1" };
-    const image = new TalosImage("image", { spec: specOf("ci", { workerPools: [arm] }) });
+    const image = new TalosImage("image", { spec: specOf("ci", { workerPools: [arm] }), serverTypes: TYPES });
     await settle();
     const invokes = record.invokes.filter((i) => i.token === GET_URLS);
     expect(invokes.map((i) => [i.inputs, i.version, i.pluginDownloadURL])).toEqual(
@@ -62,7 +64,7 @@ describe("TalosImage", () => {
   });
 
   it("uses the default (empty) schematic without extensions", async () => {
-    new TalosImage("image", { spec: specOf("ci", { talosExtensions: [] }) });
+    new TalosImage("image", { spec: specOf("ci", { talosExtensions: [] }), serverTypes: TYPES });
     await settle();
     const schematic = record.resources.find((r) => r.type === SCHEMATIC);
     expect(schematic?.inputs).toEqual({ schematic: "customization: {}\n" });

@@ -290,7 +290,7 @@ function pathExists(defaults: HelmValues, path: string, text: string): boolean {
 }
 
 describe.skipIf(!schemaFile.present || !valuesFile.present)(
-  "against the Cilium 1.20.0 chart (../shared/reference)",
+  "against the Cilium 1.20.0 chart (test/fixtures)",
   () => {
     const specs = {
       ci: specOf("ci"),

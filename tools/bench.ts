@@ -47,13 +47,15 @@ export function benchConfig(nodes: number): RawConfig {
   const pools = Array.from({ length: Math.ceil(workers / 50) }, (_, i) => ({
     name: `pool${i + 1}`,
     count: Math.min(50, workers - i * 50),
-    serverType: "cpx41",
+    serverType: "cpx42",
     location: "fsn1",
   }));
   return {
-    controlPlane: { name: "cp", count: cp, serverType: "cpx31", location: "fsn1" },
+    controlPlane: { name: "cp", count: cp, serverType: "cpx32", location: "fsn1" },
     workerPools: pools,
     nodeSubnetCidr: "10.0.0.0/22",
+    // One /24 per node (config/pod-capacity.ts): a /14 holds 1,024 nodes.
+    podCidr: "10.128.0.0/14",
     adminCidrs: ["203.0.113.0/24"],
   };
 }

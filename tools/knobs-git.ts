@@ -1,8 +1,15 @@
 /**
  * The I/O of `npm run knobs -- check`: which base to compare against, each stack file's text at the
- * base and in the working tree, and the history of ci's stack file, read from git as plain data for
- * the pure rules (components/datapath/rollout.ts). Every git call runs in `root` (the project
+ * base and in the working tree, and what ci actually ran: its deploy records, read from git as plain
+ * data for the pure rules (components/datapath/rollout.ts). Every git call runs in `root` (the project
  * directory), so tests point it at temporary repositories.
+ *
+ * Deploy records are annotated git tags `deployed/<stack>/<run id>.<attempt>` on the commit a deploy
+ * ran, with the subject `deploy <stack> success` or `deploy <stack> failure` and the tagger date of
+ * when the deploy (and its health gate) ended. `.github/workflows/deploy.yml` writes one after every
+ * `pulumi up` it starts (job `record-<stack>`). Why tags: every clone with `git fetch --tags` has them,
+ * so the PR check (which runs for forks, without any secret) and a laptop read the same record the
+ * deploy wrote; a stack output would need the stack's Pulumi token to read.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -39,9 +46,72 @@ function commitOf(root: string, ref: string): string | undefined {
   }
 }
 
+/** The value of `--base` that compares each stack with the commit of its last successful deploy. */
+export const DEPLOYED = "deployed";
+
+/** The ref prefix of a stack's deploy records. */
+export const deployTagPrefix = (stack: StackName): string => `refs/tags/deployed/${stack}/`;
+
+/** One deploy of a stack, as its record says. */
+export interface DeployRecord {
+  /** The tag, e.g. `deployed/ci/9182736455.1`. */
+  readonly tag: string;
+  /** The commit the deploy ran. */
+  readonly commit: string;
+  /** ISO 8601 UTC: when the deploy ended (the tag's tagger date). */
+  readonly date: string;
+  /** Whether `pulumi up` and the health gate succeeded. */
+  readonly outcome: "success" | "failure";
+}
+
+/**
+ * Every deploy record of a stack, newest first. A record that is not an annotated tag on a commit
+ * with the expected subject is an error, not skipped: a record someone rewrote by hand must be
+ * looked at before any gate trusts the rest.
+ */
+export function deployRecords(root: string, stack: StackName): DeployRecord[] {
+  const fields = [
+    "refname:strip=2",
+    "objecttype",
+    "*objecttype",
+    "*objectname",
+    "taggerdate:iso-strict",
+    "contents:subject",
+  ];
+  const out = gitText(root, [
+    "for-each-ref",
+    `--format=${fields.map((f) => `%(${f})`).join("%09")}`,
+    deployTagPrefix(stack),
+  ]);
+  const records = out
+    .split("\n")
+    .filter(Boolean)
+    .map((line): DeployRecord => {
+      const [tag = "", type, target, commit = "", date = "", subject = ""] = line.split("\t");
+      const outcome = new RegExp(`^deploy ${stack} (success|failure)$`).exec(subject)?.[1];
+      if (type !== "tag" || target !== "commit" || !outcome || Number.isNaN(Date.parse(date))) {
+        throw new GitError(
+          `deploy record ${tag} is not an annotated tag on a commit with the subject "deploy ${stack} success" or "deploy ${stack} failure" (found a ${type ?? "ref"}${target ? ` on a ${target}` : ""}, subject ${JSON.stringify(subject)}). Fix: find out who wrote it; delete it (git push origin :refs/tags/${tag}) if it is not a deploy.yml record.`,
+        );
+      }
+      return { tag, commit, date: new Date(date).toISOString(), outcome: outcome as DeployRecord["outcome"] };
+    });
+  return records.sort((a, b) => Date.parse(b.date) - Date.parse(a.date) || b.tag.localeCompare(a.tag));
+}
+
+/** The newest successful deploy of a stack, or a GitError saying how to get or make the record. */
+export function lastDeployed(root: string, stack: StackName): DeployRecord {
+  const found = deployRecords(root, stack).find((r) => r.outcome === "success");
+  if (found) return found;
+  throw new GitError(
+    `--base ${DEPLOYED}: no successful deploy of ${stack} is on record (git tags deployed/${stack}/*, written by deploy.yml). Fix: fetch them (git fetch --tags origin); before the first deploy by the workflow, record the commit ${stack} runs now: git tag -a deployed/${stack}/bootstrap -m "deploy ${stack} success" <commit> && git push origin refs/tags/deployed/${stack}/bootstrap`,
+  );
+}
+
 /**
  * The base to compare against: `ref` when given; otherwise the merge-base of HEAD with origin/main
- * when that branch exists (a PR branch or a local change), else HEAD~1 (a push to main).
+ * when that branch exists (a PR branch or a local change), else HEAD~1 (a local commit on main; the
+ * workflows never rely on it: the PR check names origin/<base>, the deploy `--base deployed`).
  */
 export function resolveBase(root: string, ref?: string): { ref: string; commit: string } {
   if (ref !== undefined) {
@@ -81,21 +151,22 @@ export function filesAt(root: string, specs: readonly string[]): (string | undef
 }
 
 /**
- * Every first-parent commit that changed a file, newest first, with its committer date: on main that
- * is when the change landed (a merge commit's date, not the branch commit's), which is when deploy.yml
- * rolled it onto ci.
+ * What a stack actually ran, newest first: one snapshot per deploy record, dated when the deploy
+ * ended, with the stack file of the commit it deployed. A failed deploy is kept (marked `failed`): it
+ * may have rolled part of the cluster, so it breaks a hold of another value, and it never starts one.
  */
-export function fileHistory(root: string, file: string): Snapshot[] {
-  const log = gitText(root, ["log", "--first-parent", "--format=%H%x09%cI", "HEAD", "--", file]);
-  const commits = log
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => line.split("\t") as [string, string]);
+export function deployHistory(root: string, stack: StackName): Snapshot[] {
+  const records = deployRecords(root, stack);
   const texts = filesAt(
     root,
-    commits.map(([sha]) => `${sha}:./${file}`),
+    records.map((r) => `${r.commit}:./${stackFile(stack)}`),
   );
-  return commits.map(([commit, date], i) => ({ commit, date: new Date(date).toISOString(), text: texts[i] }));
+  return records.map((r, i) => ({
+    commit: r.commit,
+    date: r.date,
+    text: texts[i],
+    ...(r.outcome === "failure" ? { failed: true } : {}),
+  }));
 }
 
 /** A stack file's text in the working tree (the new state), undefined when there is none. */
@@ -104,21 +175,39 @@ function workingFile(root: string, stack: StackName): string | undefined {
   return existsSync(path) ? readFileSync(path, "utf8") : undefined;
 }
 
+/**
+ * Each stack's base commit: the one `--base` names for both, or, with `--base deployed`, each stack's
+ * last successful deploy (so a push of several commits, or a prod that lags behind ci, is judged
+ * against what that stack really runs).
+ */
+function baseCommits(
+  root: string,
+  ref: string | undefined,
+): { ref: string; commits: Record<StackName, string> } {
+  if (ref !== DEPLOYED) {
+    const base = resolveBase(root, ref);
+    return { ref: base.ref, commits: { ci: base.commit, prod: base.commit } };
+  }
+  const last = { ci: lastDeployed(root, "ci"), prod: lastDeployed(root, "prod") };
+  const said = STACKS.map((s) => `${s} ${last[s].commit.slice(0, 7)} (${last[s].tag})`).join(", ");
+  return { ref: `last successful deploys: ${said}`, commits: { ci: last.ci.commit, prod: last.prod.commit } };
+}
+
 /** Reads everything the check needs from the repository at `root`. */
 export function loadRolloutInput(root: string, options: { base?: string; now: Date }): RolloutInput {
-  const base = resolveBase(root, options.base);
+  const base = baseCommits(root, options.base);
   const atBase = filesAt(
     root,
-    STACKS.map((s) => `${base.commit}:./${stackFile(s)}`),
+    STACKS.map((s) => `${base.commits[s]}:./${stackFile(s)}`),
   );
   const files = Object.fromEntries(
     STACKS.map((s, i) => [s, { base: atBase[i], now: workingFile(root, s) }]),
   ) as RolloutInput["files"];
   return {
     base: base.ref,
-    baseCommit: base.commit,
+    baseCommit: base.commits.ci,
     now: options.now.toISOString(),
     files,
-    ciHistory: fileHistory(root, stackFile("ci")),
+    ciHistory: deployHistory(root, "ci"),
   };
 }

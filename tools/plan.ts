@@ -31,18 +31,35 @@ export function parseArgs(argv: readonly string[]): Args {
   return { stack, configFile, json };
 }
 
-/** The resource tree, two spaces per level. */
+/** The resource tree, two spaces per level; protected resources are marked. */
 function tree(resources: readonly PlannedResource[]): string {
   const children = (parent: string): PlannedResource[] => resources.filter((r) => r.parent === parent);
   const lines: string[] = [];
   const walk = (parent: string, depth: number): void => {
     for (const r of children(parent)) {
-      lines.push(`${"  ".repeat(depth)}${r.type}  ${r.name}`);
+      lines.push(`${"  ".repeat(depth)}${r.type}  ${r.name}${r.protect ? "  [protected]" : ""}`);
       walk(r.name, depth + 1);
     }
   };
   walk("", 0);
   return lines.join("\n");
+}
+
+/** What the stack exposes, for a person: firewall rules, load balancer services, the API path. */
+function exposure(plan: Plan): string[] {
+  if (!plan.exposure) return [];
+  const { firewall, loadBalancer, access } = plan.exposure;
+  const rule = (r: (typeof firewall)[number]) =>
+    `  ${r.direction} ${r.protocol}${r.port ? ` ${r.port}` : ""} from ${r.sourceIps.join(", ")}  (${r.description})`;
+  const service = (v: (typeof loadBalancer.services)[number]) =>
+    `  ${v.protocol} ${v.listenPort} -> ${v.destinationPort}`;
+  return [
+    "\nFirewall (the servers' public interfaces; everything else inbound is denied):",
+    ...firewall.map(rule),
+    `\nLoad balancer (${loadBalancer.publicInterface ? "PUBLIC: reachable from the whole Internet, no firewall applies" : "private network only"}):`,
+    ...loadBalancer.services.map(service),
+    `\nKubernetes API: ${access.kubernetesApi}${access.apiNode ? ` (${access.apiNode})` : ""}; runnerAccess: ${access.runnerAccess}${access.runnerCidr ? `, runner ${access.runnerCidr}` : ""}`,
+  ];
 }
 
 /** The plan for a person. */
@@ -56,8 +73,10 @@ export function render(plan: Plan): string {
   }
   if (plan.warnings.length > 0)
     out.push(`\n${plan.warnings.length} warning(s):`, ...plan.warnings.map((w) => `  ! ${w.message}`));
+  out.push(`\nServer types checked against ${plan.serverTypes.description}.`);
   if (plan.problems.length === 0) {
     out.push(`\nResources (${plan.resources.length}):`, tree(plan.resources));
+    out.push(...exposure(plan));
     out.push("\nCilium Helm values:", stringify(plan.ciliumValues).trimEnd());
     out.push("\nTalos patches (controlplane):", stringify(plan.talos.controlplane).trimEnd());
     out.push("\nTalos patches (worker):", stringify(plan.talos.worker).trimEnd());

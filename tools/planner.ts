@@ -1,7 +1,9 @@
 /**
  * The offline plan: what `pulumi up` would declare for a stack, computed by running the real
  * `index.ts` under the mock engine (no Pulumi CLI, no cloud account, no network). A stable JSON
- * interface (architecture.md): stack, problems, warnings, knobs, resources, ciliumValues, talos.
+ * interface (architecture.md): stack, problems, warnings, knobs, resources (each with `protect`),
+ * ciliumValues, talos; then serverTypes (which catalogue the pools were checked against) and exposure
+ * (the firewall's rules, the load balancer's services, the path to the Kubernetes API).
  */
 import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -13,17 +15,25 @@ import type { ClusterSpec } from "../components/config/spec";
 import { declareOffline, startEngine, type EngineRecord, registrationsOf } from "./mock-engine";
 import { loadStackConfig, type StackConfig } from "./stack-files";
 import { projectKeys, SECRET_PLACEHOLDER } from "../components/config/stack-file";
+import { HETZNER_LIMITS } from "../components/config/cluster-rules";
+import { plaintextTokenProblem } from "../components/config/token-rule";
+import { TOKEN_CONFIG_KEY } from "../components/cloud-controller/token";
+import { checkAgainstSnapshot } from "../components/hetzner/server-type-lookup";
+import { exposureOf, serverTypePlan, type ExposurePlan, type ServerTypePlan } from "./plan-exposure";
+
+export type { ExposurePlan, PlannedService, ServerTypePlan } from "./plan-exposure";
 import { parseAllDocuments } from "yaml";
 
 const GET_CONFIGURATION = "talos:machine/getConfiguration:getConfiguration";
 const CONFIGURATION_APPLY = "talos:machine/configurationApply:ConfigurationApply";
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 
-/** One declared resource. `parent` is the parent's name ("" at the root). */
+/** One declared resource. `parent` is the parent's name ("" at the root); `protect` is Pulumi's. */
 export interface PlannedResource {
   readonly type: string;
   readonly name: string;
   readonly parent: string;
+  readonly protect: boolean;
 }
 
 /** The Talos patch documents the program declared: per role, and each node's own. */
@@ -42,6 +52,9 @@ export interface Plan {
   readonly resources: readonly PlannedResource[];
   readonly ciliumValues: HelmValues;
   readonly talos: TalosPlan;
+  readonly serverTypes: ServerTypePlan;
+  /** What the stack exposes; absent when it has problems (nothing would be declared). */
+  readonly exposure?: ExposurePlan;
 }
 
 /** Where the program lives. */
@@ -91,8 +104,29 @@ export async function runOffline<T>(
   const record = await startEngine({ project: PROJECT, stack });
   const offline = withTokenPlaceholder(cfg);
   pulumi.runtime.setAllConfig(offline.config, offline.secretKeys);
-  const result = await declareOffline(declare);
-  return { record, result };
+  // Without an engine the SDK prints `pulumi.log.info` with console.log, on stdout, where the plan's
+  // JSON goes; the program's info lines (the access path, the server types) go to stderr instead.
+  const log = console.log;
+  console.log = console.error;
+  try {
+    const result = await declareOffline(declare);
+    return { record, result };
+  } finally {
+    console.log = log;
+  }
+}
+
+/**
+ * Loads `index.ts` and waits for its outputs: the program is async (it asks about the server types
+ * before it declares anything), so a loaded module has not declared its resources yet.
+ */
+async function loadAndSettle(load: ProgramLoader): Promise<Record<string, unknown>> {
+  const exports = await load(join(ROOT, "index.ts"));
+  // An output's isSecret settles with its value and rejects with it (the SDK's OutputImpl lifts
+  // both from one promise), so a program that fails rejects here instead of leaving this waiting.
+  const settled = (v: unknown) => (pulumi.Output.isInstance(v) ? pulumi.isSecret(v) : Promise.resolve(false));
+  await Promise.all(Object.values(exports).map(settled));
+  return exports;
 }
 
 /** Runs `index.ts` under the mock engine with a stack's config; returns what it declared and exported. */
@@ -101,7 +135,7 @@ export async function runProgram(
   cfg: StackConfig,
   load: ProgramLoader = requireFresh,
 ): Promise<ProgramRun> {
-  const { record, result } = await runOffline(stack, cfg, () => load(join(ROOT, "index.ts")));
+  const { record, result } = await runOffline(stack, cfg, () => loadAndSettle(load));
   return { record, outputs: result };
 }
 
@@ -138,36 +172,73 @@ export function planOf(
   resolved: { readonly spec: ClusterSpec; readonly warnings: readonly Problem[] },
   record: EngineRecord,
 ): Plan {
+  const types = checkAgainstSnapshot(resolved.spec.settings).architectures;
   return {
     stack: resolved.spec.stack,
     problems: [],
     warnings: resolved.warnings,
     knobs: resolved.spec.knobs,
-    resources: record.resources.map((r) => ({ type: r.type, name: r.name, parent: nameOfUrn(r.parent) })),
+    resources: record.resources.map((r) => ({
+      type: r.type,
+      name: r.name,
+      parent: nameOfUrn(r.parent),
+      protect: r.protect,
+    })),
     ciliumValues: releaseValues(record),
     talos: talosPatches(record),
+    serverTypes: serverTypePlan(types),
+    exposure: exposureOf(resolved.spec, record),
   };
 }
 
-/** Builds the plan of a stack from its stack file (or `configFile` in the same format). */
+/** The plan of a stack that has problems: nothing would be declared. */
+function refused(
+  stack: string,
+  problems: readonly Problem[],
+  warnings: readonly Problem[],
+  types = {},
+): Plan {
+  return {
+    stack,
+    problems,
+    warnings,
+    knobs: {},
+    resources: [],
+    ciliumValues: {},
+    talos: EMPTY_TALOS,
+    serverTypes: serverTypePlan(types),
+  };
+}
+
+/**
+ * Every problem the engine and the program would refuse the stack for, offline: the config's, a
+ * plain-text `hcloud:token` in the stack file, and the server types against the snapshot.
+ */
+function offlineProblems(cfg: StackConfig, stack: string, env: NodeJS.ProcessEnv) {
+  const resolved = resolveStackConfig(projectKeys(cfg.config), stack, HETZNER_LIMITS, env);
+  const tokenSet = cfg.config[TOKEN_CONFIG_KEY] !== undefined;
+  const token = plaintextTokenProblem({ set: tokenSet, secret: cfg.secretKeys.includes(TOKEN_CONFIG_KEY) });
+  const types = resolved.ok ? checkAgainstSnapshot(resolved.spec.settings) : undefined;
+  const problems = [
+    ...(token ? [token] : []),
+    ...(resolved.ok ? [] : resolved.problems),
+    ...(types?.problems ?? []),
+  ];
+  return { resolved, problems, types: types?.architectures ?? {} };
+}
+
+/**
+ * Builds the plan of a stack from its stack file (or `configFile` in the same format), in the
+ * process's environment (`DEPLOY_RUNNER_IP`), as the program itself reads it.
+ */
 export async function buildPlan(
   stack: string,
   configFile?: string,
   load: ProgramLoader = requireFresh,
 ): Promise<Plan> {
   const cfg = loadStackConfig(ROOT, configFile ?? join(ROOT, `Pulumi.${stack}.yaml`));
-  const resolved = resolveStackConfig(projectKeys(cfg.config), stack);
-  if (!resolved.ok) {
-    return {
-      stack,
-      problems: resolved.problems,
-      warnings: resolved.warnings,
-      knobs: {},
-      resources: [],
-      ciliumValues: {},
-      talos: EMPTY_TALOS,
-    };
-  }
+  const { resolved, problems, types } = offlineProblems(cfg, stack, process.env);
+  if (!resolved.ok || problems.length > 0) return refused(stack, problems, resolved.warnings, types);
   const { record } = await runProgram(stack, cfg, load);
   return planOf(resolved, record);
 }

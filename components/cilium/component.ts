@@ -18,6 +18,8 @@ export interface CiliumArgs {
   readonly kubeconfig: pulumi.Input<string>;
   /** What must exist before anything talks to the API: the Talos bootstrap, the kubeconfig. */
   readonly cluster: readonly pulumi.Resource[];
+  /** Pulumi `protect` on the `cilium` release (the CNI): production sets it. @default false */
+  readonly protect?: boolean;
 }
 
 /** Cilium 1.20 as the cluster's CNI, deployed with Helm. */
@@ -55,6 +57,7 @@ export class Cilium extends pulumi.ComponentResource {
       parent: this,
       provider,
       dependsOn: prerequisites,
+      protect: args.protect ?? false,
     });
     this.provider = provider;
     this.release = release;

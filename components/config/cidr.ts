@@ -1,6 +1,6 @@
 /**
  * IPv4 CIDR arithmetic for network planning: parsing, containment, overlap, and the n-th address.
- * IPv6 is only recognised (for admin allow-lists), never planned.
+ * Allow-lists (IPv4 and IPv6 prefixes, a real IPv6 parser) are `ip.ts`'s.
  */
 
 /** A parsed IPv4 CIDR: the network address as an unsigned 32-bit number, and the prefix length. */
@@ -38,20 +38,6 @@ export function parseCidr4(cidr: string): Cidr4 | undefined {
   const prefix = Number(p);
   if (base === undefined || prefix > 32 || base % size(prefix) !== 0) return undefined;
   return { base, prefix };
-}
-
-/** Whether `cidr` looks like an IPv6 CIDR (`2001:db8::/32`); enough for allow-list validation. */
-export function isCidr6(cidr: string): boolean {
-  const [ip, p, ...rest] = cidr.split("/");
-  return (
-    ip !== undefined &&
-    p !== undefined &&
-    rest.length === 0 &&
-    /^[0-9a-fA-F:]+$/.test(ip) &&
-    ip.includes(":") &&
-    /^\d{1,3}$/.test(p) &&
-    Number(p) <= 128
-  );
 }
 
 /** Whether `outer` contains all of `inner`. */

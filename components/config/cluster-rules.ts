@@ -5,7 +5,8 @@
 import type { Problem } from "./define";
 import { contains, isPrivate, overlaps, parseCidr4, usableHosts, type Cidr4 } from "./cidr";
 import { ZONE_LOCATIONS } from "./settings";
-import { isArm } from "./pools";
+import { accessFindings } from "./access-rules";
+import { podCapacity } from "./pod-capacity";
 import { compareVersions, minorOf, parseVersion } from "./version";
 import { selfForbiddenLabels } from "./node-restriction";
 import { ADDRESS_OFFSETS, MAX_CONTROL_PLANES, type Settings } from "./spec";
@@ -210,19 +211,6 @@ const pools: Check = (s) => {
       },
     });
   }
-  const all = [s.controlPlane, ...s.workerPools];
-  if (s.talosImageId > 0 && all.some((p) => isArm(p.serverType)) && !all.every((p) => isArm(p.serverType))) {
-    out.push({
-      key: "talosImageId",
-      value: s.talosImageId,
-      finding: {
-        why: "one image serves one architecture, and the pools mix arm64 (cax*) and x86 server types",
-        allowed:
-          "0 (select the snapshot per architecture by labels), or an ID when every pool has one architecture",
-        fix: "set talosImageId: 0 and label one snapshot per architecture, or use one architecture",
-      },
-    });
-  }
   if (s.workerPools.some((p) => p.name === s.controlPlane.name))
     out.push({
       key: "workerPools",
@@ -264,46 +252,18 @@ const limits: Check = (s, { maxServersPerNetwork }) => {
   return out;
 };
 
-const WORLD = ["0.0.0.0/0", "::/0"];
-
-const access: Check = (s) => {
-  const out: ReturnType<Check> = [];
-  if (s.adminCidrs.length === 0)
-    out.push({
-      key: "adminCidrs",
-      value: s.adminCidrs,
-      finding: {
-        why: "nothing could reach the Kubernetes API or the Talos API (the firewall denies all inbound)",
-        allowed: "one or more CIDRs of your operators and CI runners",
-        fix: 'list the CIDRs that deploy this stack, e.g. ["203.0.113.0/24"]',
-      },
-    });
-  const open = s.adminCidrs.filter((c) => WORLD.includes(c));
-  if (s.production && open.length > 0)
-    out.push({
-      key: "adminCidrs",
-      value: open,
-      finding: {
-        why: "this stack is production (production: true), and admin ports 6443 and 50000 must never be open to the whole Internet",
-        allowed: "specific CIDRs only",
-        fix: "replace them with your operators' and runners' CIDRs",
-      },
-    });
-  if (!s.publicIPv4 && !s.publicIPv6)
-    out.push({
-      key: "publicIPv4",
-      value: false,
-      finding: {
-        why: "with neither public IPv4 nor IPv6 the nodes have no egress and the Talos API is unreachable from the runner; this program manages no NAT host",
-        allowed: "publicIPv4 or publicIPv6 true",
-        fix: "set publicIPv4: true",
-      },
-    });
-  return out;
-};
+const access: Check = (s) => [...accessFindings(s)];
 
 /** Every cluster-settings rule, each returning zero or more findings. */
-export const CLUSTER_CHECKS: readonly Check[] = [versions, cloudController, cidrs, pools, limits, access];
+export const CLUSTER_CHECKS: readonly Check[] = [
+  versions,
+  cloudController,
+  cidrs,
+  (s) => [...podCapacity(s)],
+  pools,
+  limits,
+  access,
+];
 
 /** Runs the cluster rules. */
 export function checkSettings(s: Settings, limits: Limits = HETZNER_LIMITS): Problem[] {

@@ -20,10 +20,32 @@ export interface Problem {
   readonly message: string;
 }
 
-/** The result of parsing one raw config value: the value, or what was expected and what is wrong. */
+/**
+ * One bad part of a structured value (a pool's field, a list's item): where it is below the key
+ * (`[1].count` of `workerPools`, `.count` of `controlPlane`), its value, why it is wrong, what is
+ * allowed and the fix. Each becomes its own problem.
+ */
+export interface FieldFinding {
+  /** The part's path below the config key: `[1].count`, `.name`, `[0]`. */
+  readonly path: string;
+  readonly value: unknown;
+  readonly why: string;
+  readonly allowed: string;
+  readonly fix: string;
+}
+
+/**
+ * The result of parsing one raw config value: the value, or what was expected and what is wrong; a
+ * structured value lists every bad part in `fields` instead of stopping at the first.
+ */
 export type Parsed<T> =
   | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly expected: string; readonly detail?: string };
+  | {
+      readonly ok: false;
+      readonly expected: string;
+      readonly detail?: string;
+      readonly fields?: readonly FieldFinding[];
+    };
 
 /** How a setting turns a raw value (string from Pulumi config, or YAML value) into a typed value. */
 export interface SettingDef<T> {
@@ -57,6 +79,19 @@ function ok<T>(value: T): Parsed<T> {
 
 function fail<T>(expected: string, detail?: string): Parsed<T> {
   return detail === undefined ? { ok: false, expected } : { ok: false, expected, detail };
+}
+
+/** A failure that names every bad part of a structured value. */
+function failFields<T>(expected: string, fields: readonly FieldFinding[]): Parsed<T> {
+  return { ok: false, expected, fields };
+}
+
+/** The problem of one bad part of the value of config key `key`, reported against that key. */
+export function fieldProblem(key: string, f: FieldFinding): Problem {
+  return {
+    key: fullKey(key),
+    message: `${fullKey(key + f.path)} = ${show(f.value)}: ${f.why}. Allowed: ${f.allowed}. Fix: ${f.fix}.`,
+  };
 }
 
 /** Raw config arrives as a string from the engine (`"true"`) or as a YAML value from a stack file. */
@@ -139,24 +174,38 @@ export function oneOf<const A extends readonly string[]>(
   };
 }
 
-/** An array-of-strings setting, each item checked by `item`. */
+/** What is wrong with one item of a list, in words; undefined when it is fine. */
+export type ItemCheck = (s: string) => Omit<FieldFinding, "path" | "value"> | undefined;
+
+/**
+ * An array-of-strings setting. `item` accepts or refuses each item as a whole; `check` names every bad
+ * item with its own reason (a problem per item).
+ */
 export function stringList(def: {
   default: readonly string[];
   description: string;
   item?: (s: string) => boolean;
+  check?: ItemCheck;
   expected: string;
 }): SettingDef<readonly string[]> {
-  const { item, expected, ...rest } = def;
+  const { item, check, expected, ...rest } = def;
   return {
     type: "array",
     items: "string",
     ...rest,
     parse: (raw) => {
       const v = fromString(raw);
-      const good = Array.isArray(v) && v.every((s) => typeof s === "string" && (!item || item(s)));
-      return good ? ok(v as string[]) : fail(`a list of ${expected}`);
+      if (!Array.isArray(v) || !v.every((s) => typeof s === "string")) return fail(`a list of ${expected}`);
+      if (item && !v.every(item)) return fail(`a list of ${expected}`);
+      const bad = check ? v.flatMap((s, i) => itemFinding(check, s, i)) : [];
+      return bad.length > 0 ? failFields(`a list of ${expected}`, bad) : ok(v as string[]);
     },
   };
+}
+
+function itemFinding(check: ItemCheck, s: string, i: number): FieldFinding[] {
+  const found = check(s);
+  return found ? [{ path: `[${i}]`, value: s, ...found }] : [];
 }
 
 /** An object setting validated by `parse` (Pulumi cannot type objects, so this program does). */
@@ -168,4 +217,4 @@ export function object<T>(def: {
   return { type: "object", ...def, parse: (raw) => def.parse(fromString(raw)) };
 }
 
-export { ok, fail };
+export { ok, fail, failFields };

@@ -1,8 +1,10 @@
 /**
  * Node pools as typed objects. Pulumi project config cannot type objects, so this module does: every
- * field is checked and a bad one is named in the message (`workerPools[1].count`).
+ * field of every pool is checked, and each bad one is its own problem naming it (`workerPools[1].count`),
+ * all of them at once. Whether a server type exists and is sold where the pool is, is Hetzner's to say:
+ * `hetzner/server-types.ts` asks at preview.
  */
-import { fail, ok, type Parsed } from "./define";
+import { fail, failFields, ok, type FieldFinding, type Parsed } from "./define";
 
 /** A Kubernetes taint placed on a pool's nodes through the kubelet's registration. */
 export interface Taint {
@@ -17,7 +19,7 @@ export interface Pool {
   readonly name: string;
   /** How many servers. */
   readonly count: number;
-  /** Hetzner server type, e.g. `cpx31`; `cax*` are arm64. */
+  /** Hetzner server type, e.g. `cpx32`; its architecture is the Hetzner API's answer. */
   readonly serverType: string;
   /** Hetzner location, e.g. `fsn1`; must be in the network zone. */
   readonly location: string;
@@ -27,8 +29,13 @@ export interface Pool {
   readonly taints: readonly Taint[];
 }
 
+/** The fields of a pool, in the order the docs list them. */
+export const POOL_FIELDS = ["name", "count", "serverType", "location", "labels", "taints"] as const;
+
 const DNS_LABEL = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
-const SERVER_TYPE = /^(cx|cpx|cax|ccx)\d{2,3}$/;
+// The shape of a Hetzner server type name (cx23, cpx32, cax21, ccx13); which ones exist is the API's answer.
+const SERVER_TYPE = /^[a-z]{2,5}\d{1,3}[a-z]?$/;
+const LOCATION = /^[a-z]{3}\d?$/;
 const LABEL_KEY = /^([a-z0-9.-]{1,253}\/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^(|[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)$/;
 const EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
@@ -37,45 +44,121 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function checkLabels(v: unknown): string | undefined {
-  if (v === undefined) return undefined;
-  if (!isRecord(v)) return "labels must be a map of label key to string value";
-  const bad = Object.entries(v).find(
-    ([k, val]) => !LABEL_KEY.test(k) || typeof val !== "string" || !LABEL_VALUE.test(val),
-  );
-  return bad ? `labels.${bad[0]} = ${JSON.stringify(bad[1])} is not a valid Kubernetes label` : undefined;
+type Found = Omit<FieldFinding, "path">;
+type FieldCheck = (v: unknown) => Found | undefined;
+
+const SCALAR_CHECKS: Readonly<Record<"name" | "count" | "serverType" | "location", FieldCheck>> = {
+  name: (v) =>
+    typeof v === "string" && DNS_LABEL.test(v)
+      ? undefined
+      : {
+          value: v,
+          why: "not a DNS label (lower-case letters, digits and '-', starting with a letter, at most 32)",
+          allowed: 'a name such as "workers"',
+          fix: "rename the pool",
+        },
+  count: (v) =>
+    typeof v === "number" && Number.isInteger(v) && v >= 1
+      ? undefined
+      : {
+          value: v,
+          why: "not a positive integer",
+          allowed: "an integer from 1",
+          fix: "set the number of servers, e.g. 3",
+        },
+  serverType: (v) =>
+    typeof v === "string" && SERVER_TYPE.test(v)
+      ? undefined
+      : {
+          value: v,
+          why: "not a Hetzner server type name",
+          allowed: 'a server type such as "cpx32" (x86) or "cax21" (arm64)',
+          fix: "pick a type from Hetzner's list (hcloud server-type list)",
+        },
+  location: (v) =>
+    typeof v === "string" && LOCATION.test(v)
+      ? undefined
+      : {
+          value: v,
+          why: "not a Hetzner location name",
+          allowed: 'a location such as "fsn1"',
+          fix: "set a location of the network zone",
+        },
+};
+
+function labelFindings(v: unknown): FieldFinding[] {
+  if (v === undefined) return [];
+  if (!isRecord(v)) {
+    return [
+      {
+        path: ".labels",
+        value: v,
+        why: "not a map",
+        allowed: "a map of label key to string value",
+        fix: 'write labels as {"example.com/role": "db"}',
+      },
+    ];
+  }
+  return Object.entries(v)
+    .filter(([k, val]) => !LABEL_KEY.test(k) || typeof val !== "string" || !LABEL_VALUE.test(val))
+    .map(([k, val]) => ({
+      path: `.labels.${k}`,
+      value: val,
+      why: "not a valid Kubernetes label (key: [prefix/]name of at most 63 characters; value: at most 63 alphanumerics, '-', '_', '.')",
+      allowed: 'a label such as "example.com/role": "db"',
+      fix: "correct the key or the value",
+    }));
 }
 
-function checkTaints(v: unknown): string | undefined {
-  if (v === undefined) return undefined;
-  if (!Array.isArray(v)) return "taints must be a list of {key, value, effect}";
-  const i = v.findIndex(
-    (t) =>
-      !isRecord(t) ||
-      typeof t.key !== "string" ||
-      !LABEL_KEY.test(t.key) ||
-      !(EFFECTS as readonly unknown[]).includes(t.effect) ||
-      (t.value !== undefined && typeof t.value !== "string"),
+function isTaint(t: unknown): boolean {
+  return (
+    isRecord(t) &&
+    typeof t.key === "string" &&
+    LABEL_KEY.test(t.key) &&
+    (EFFECTS as readonly unknown[]).includes(t.effect) &&
+    (t.value === undefined || typeof t.value === "string") &&
+    Object.keys(t).every((k) => ["key", "value", "effect"].includes(k))
   );
-  return i >= 0
-    ? `taints[${i}] must be {key, value?, effect} with effect one of ${EFFECTS.join(", ")}`
-    : undefined;
 }
 
-/** The first problem with a pool object, in words, or undefined. */
-function poolProblem(v: Record<string, unknown>): string | undefined {
-  const known = ["name", "count", "serverType", "location", "labels", "taints"];
-  const unknown = Object.keys(v).find((k) => !known.includes(k));
-  if (unknown) return `unknown field "${unknown}" (fields: ${known.join(", ")})`;
-  if (typeof v.name !== "string" || !DNS_LABEL.test(v.name))
-    return 'name must be a DNS label such as "workers"';
-  if (typeof v.count !== "number" || !Number.isInteger(v.count) || v.count < 1)
-    return "count must be a positive integer";
-  if (typeof v.serverType !== "string" || !SERVER_TYPE.test(v.serverType))
-    return 'serverType must be a Hetzner server type such as "cpx31"';
-  if (typeof v.location !== "string" || !/^[a-z]{3}\d?$/.test(v.location))
-    return 'location must be a Hetzner location such as "fsn1"';
-  return checkLabels(v.labels) ?? checkTaints(v.taints);
+function taintFindings(v: unknown): FieldFinding[] {
+  if (v === undefined) return [];
+  const allowed = `{key, value?, effect} with effect one of ${EFFECTS.join(", ")}`;
+  if (!Array.isArray(v)) {
+    return [
+      {
+        path: ".taints",
+        value: v,
+        why: "not a list",
+        allowed: `a list of ${allowed}`,
+        fix: "write taints as a list",
+      },
+    ];
+  }
+  return v.flatMap((t, i) =>
+    isTaint(t)
+      ? []
+      : [{ path: `.taints[${i}]`, value: t, why: "not a taint", allowed, fix: "correct the taint" }],
+  );
+}
+
+/** Every bad field of one pool object, each with its path below the pool (`.count`). */
+function poolFindings(v: Record<string, unknown>): FieldFinding[] {
+  const known: readonly string[] = POOL_FIELDS;
+  const unknown = Object.keys(v)
+    .filter((k) => !known.includes(k))
+    .map((k) => ({
+      path: `.${k}`,
+      value: v[k],
+      why: "not a field of a pool",
+      allowed: `the fields ${POOL_FIELDS.join(", ")}`,
+      fix: "remove it, or correct its name",
+    }));
+  const scalars = (Object.keys(SCALAR_CHECKS) as (keyof typeof SCALAR_CHECKS)[]).flatMap((field) => {
+    const found = SCALAR_CHECKS[field](v[field]);
+    return found ? [{ path: `.${field}`, ...found }] : [];
+  });
+  return [...unknown, ...scalars, ...labelFindings(v.labels), ...taintFindings(v.taints)];
 }
 
 function toPool(v: Record<string, unknown>): Pool {
@@ -92,28 +175,35 @@ function toPool(v: Record<string, unknown>): Pool {
 
 const SHAPE = "{name, count, serverType, location, labels?, taints?}";
 
-/** Parses one pool object. */
+const prefixed = (prefix: string, fs: readonly FieldFinding[]): FieldFinding[] =>
+  fs.map((f) => ({ ...f, path: `${prefix}${f.path}` }));
+
+/** Parses one pool object, naming every bad field. */
 export function parsePool(raw: unknown): Parsed<Pool> {
   if (!isRecord(raw)) return fail(`an object ${SHAPE}`);
-  const problem = poolProblem(raw);
-  return problem ? fail(`a pool ${SHAPE}`, problem) : ok(toPool(raw));
+  const found = poolFindings(raw);
+  return found.length > 0 ? failFields(`a pool ${SHAPE}`, found) : ok(toPool(raw));
 }
 
-/** Parses a non-empty list of pools with unique names. */
+/** Parses a non-empty list of pools with unique names, naming every bad field of every pool. */
 export function parsePools(raw: unknown): Parsed<readonly Pool[]> {
   if (!Array.isArray(raw) || raw.length === 0) return fail(`a non-empty list of pools ${SHAPE}`);
-  const pools: Pool[] = [];
-  for (const [i, item] of raw.entries()) {
-    const p = parsePool(item);
-    if (!p.ok) return fail(`a non-empty list of pools ${SHAPE}`, `item [${i}]: ${p.detail ?? p.expected}`);
-    pools.push(p.value);
-  }
+  const found = raw.flatMap((item, i) =>
+    isRecord(item)
+      ? prefixed(`[${i}]`, poolFindings(item))
+      : [
+          {
+            path: `[${i}]`,
+            value: item,
+            why: "not an object",
+            allowed: `a pool ${SHAPE}`,
+            fix: "write the pool as a map",
+          },
+        ],
+  );
+  if (found.length > 0) return failFields(`a non-empty list of pools ${SHAPE}`, found);
+  const pools = raw.map((item) => toPool(item as Record<string, unknown>));
   const names = pools.map((p) => p.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   return dup ? fail(`a list of pools with unique names`, `"${dup}" appears twice`) : ok(pools);
-}
-
-/** Whether a server type is arm64 (Hetzner `cax*`), which needs the arm64 Talos image. */
-export function isArm(serverType: string): boolean {
-  return serverType.startsWith("cax");
 }

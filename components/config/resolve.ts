@@ -3,10 +3,11 @@
  * no I/O. Order: unknown keys, then each value's type, then the rules over the typed values (a key
  * that failed to parse takes its default there, so one typo does not hide the other problems).
  */
-import { fullKey, show, type Problem, type SettingDef } from "./define";
+import { fieldProblem, fullKey, show, type Parsed, type Problem, type SettingDef } from "./define";
 import { SETTINGS, SETTING_KEYS } from "./settings";
 import type { ClusterSpec, Settings } from "./spec";
 import { checkSettings, HETZNER_LIMITS, type Limits } from "./cluster-rules";
+import { accessWarnings, runnerCidr, type RunnerEnv } from "./access-rules";
 import { KNOB_KEYS, knobDef, type Knobs } from "../datapath/catalogue";
 import { checkKnobs } from "../datapath/check";
 import { kernelOf, parseTalosVersion } from "../datapath/kernel";
@@ -40,10 +41,28 @@ function distance(a: string, b: string): number {
   return row[b.length] as number;
 }
 
+/** Keys this program no longer reads, with what replaced them and why. */
+const REMOVED_KEYS: Readonly<Record<string, { why: string; allowed: string; fix: string }>> = {
+  loadBalancerPublic: {
+    why: "removed: a public load balancer forwarded 6443 and 50000 from the whole Internet, whatever adminCidrs said (Hetzner Cloud Firewalls do not apply to load balancers), and a node in Talos maintenance mode accepts an unauthenticated config on 50000",
+    allowed: "publicApiEndpoint (default false; the load balancer has no 50000 service any more)",
+    fix: "remove loadBalancerPublic; set publicApiEndpoint: true only to accept that 6443 is reachable from the world",
+  },
+};
+
+function removedKey(k: string, value: unknown): Problem {
+  const r = REMOVED_KEYS[k] as (typeof REMOVED_KEYS)[string];
+  return {
+    key: fullKey(k),
+    message: `${fullKey(k)} = ${show(value)}: ${r.why}. Allowed: ${r.allowed}. Fix: ${r.fix}.`,
+  };
+}
+
 function unknownKeys(raw: RawConfig): Problem[] {
   return Object.keys(raw)
     .filter((k) => !ALL_KEYS.includes(k))
     .map((k) => {
+      if (k in REMOVED_KEYS) return removedKey(k, raw[k]);
       const near = [...ALL_KEYS].sort((a, b) => distance(k, a) - distance(k, b))[0] as string;
       const hint =
         distance(k, near) <= 3 ? `did you mean ${near}?` : "see the README's settings and knob tables.";
@@ -52,6 +71,23 @@ function unknownKeys(raw: RawConfig): Problem[] {
         message: `${fullKey(k)} = ${show(raw[k])}: unknown config key, the program would ignore it. Allowed: the keys declared in Pulumi.yaml. Fix: ${hint}`,
       };
     });
+}
+
+/** The problems of a value that failed to parse: one per bad part when it names them, else one. */
+function parseProblems(
+  key: string,
+  value: unknown,
+  fallback: unknown,
+  parsed: Extract<Parsed<unknown>, { ok: false }>,
+): Problem[] {
+  if (parsed.fields && parsed.fields.length > 0) return parsed.fields.map((f) => fieldProblem(key, f));
+  const what = parsed.detail ?? `not ${parsed.expected}`;
+  return [
+    {
+      key: fullKey(key),
+      message: `${fullKey(key)} = ${show(value)}: ${what}. Allowed: ${parsed.expected}. Fix: correct it, or remove the key for the default ${show(fallback)}.`,
+    },
+  ];
 }
 
 /** Parses every key of a table; bad values are reported and take the default. */
@@ -69,21 +105,21 @@ function parseAll<K extends string>(
     if (parsed.ok) out[key] = parsed.value;
     else {
       out[key] = d.default;
-      const what = parsed.detail ?? `not ${parsed.expected}`;
-      problems.push({
-        key: fullKey(key),
-        message: `${fullKey(key)} = ${show(value)}: ${what}. Allowed: ${parsed.expected}. Fix: correct it, or remove the key for the default ${show(d.default)}.`,
-      });
+      problems.push(...parseProblems(key, value, d.default, parsed));
     }
   }
   return out;
 }
 
-/** Resolves a stack's raw config into a ClusterSpec, or returns every problem at once. */
+/**
+ * Resolves a stack's raw config into a ClusterSpec, or returns every problem at once. `env` is the
+ * environment the program runs in, for the runner's address (`DEPLOY_RUNNER_IP`); none by default.
+ */
 export function resolveStackConfig(
   raw: RawConfig,
   stack: string,
   limits: Limits = HETZNER_LIMITS,
+  env: RunnerEnv = {},
 ): Resolution {
   const problems: Problem[] = unknownKeys(raw);
   const settings = parseAll(
@@ -98,12 +134,15 @@ export function resolveStackConfig(
   problems.push(...checkSettings(settings, limits).filter((p) => !unparsed.has(p.key)));
   const talosVersion = parseTalosVersion(settings.talosVersion);
   const kernel = talosVersion && kernelOf(talosVersion);
-  const warnings: Problem[] = [];
+  const warnings: Problem[] = accessWarnings(settings, env);
+  const runner = runnerCidr(settings, env);
+  if (!runner.ok) problems.push(runner.problem);
   if (talosVersion && kernel) {
     const found = checkKnobs(knobs, { podCidr: settings.podCidr, talosVersion, kernel });
     problems.push(...found.errors.filter((p) => !unparsed.has(p.key)));
     warnings.push(...found.warnings);
   }
-  if (problems.length > 0 || !talosVersion || !kernel) return { ok: false, problems, warnings };
-  return { ok: true, spec: { stack, settings, knobs, talosVersion, kernel }, warnings };
+  if (problems.length > 0 || !talosVersion || !kernel || !runner.ok) return { ok: false, problems, warnings };
+  const spec: ClusterSpec = { stack, settings, knobs, talosVersion, kernel };
+  return { ok: true, spec: runner.cidr ? { ...spec, runnerCidr: runner.cidr } : spec, warnings };
 }

@@ -4,7 +4,7 @@
  * Defaults describe the production cluster; stack files set only what differs.
  */
 import { boolean, integer, object, oneOf, stringList, text } from "./define";
-import { parseCidr4, isCidr6 } from "./cidr";
+import { adminCidrCheck } from "./access-rules";
 import { parsePool, parsePools } from "./pools";
 
 /** Hetzner network zones and their locations (platform.md). */
@@ -16,6 +16,12 @@ export const ZONE_LOCATIONS = {
 } as const;
 
 const ZONES = Object.keys(ZONE_LOCATIONS) as (keyof typeof ZONE_LOCATIONS)[];
+
+/**
+ * How the deploying runner reaches the nodes' Talos API and the Kubernetes API through the firewall
+ * (contract 2): from inside `adminCidrs`, or by its own egress address (`DEPLOY_RUNNER_IP`) for the run.
+ */
+export const RUNNER_ACCESS = ["admin-cidrs", "runner-ip"] as const;
 
 /** The apply modes of the Talos provider's ConfigurationApply (`applyMode`). */
 export const APPLY_MODES = ["auto", "no_reboot", "reboot", "staged", "staged_if_needing_reboot"] as const;
@@ -93,20 +99,26 @@ export const SETTINGS = {
     ...IPV4_CIDR,
   }),
   controlPlane: object({
-    default: { name: "cp", count: 3, serverType: "cpx31", location: "fsn1", labels: {}, taints: [] },
+    // CPX Gen 2 (AMD): CPX Gen 1 (cpx11–cpx51) was deprecated on 2025-10-16 (server-type-catalogue.ts).
+    default: { name: "cp", count: 3, serverType: "cpx32", location: "fsn1", labels: {}, taints: [] },
     description: "the control-plane pool {name, count (odd), serverType, location, labels?, taints?}",
     parse: parsePool,
   }),
   workerPools: object({
-    default: [{ name: "workers", count: 3, serverType: "cpx41", location: "fsn1", labels: {}, taints: [] }],
+    default: [{ name: "workers", count: 3, serverType: "cpx42", location: "fsn1", labels: {}, taints: [] }],
     description: "worker pools, a list of {name, count, serverType, location, labels?, taints?}",
     parse: parsePools,
   }),
   adminCidrs: stringList({
     default: [],
-    description: "CIDRs allowed to reach the Kubernetes API (6443) and the Talos API (50000)",
-    item: (s) => parseCidr4(s) !== undefined || isCidr6(s),
-    expected: "IPv4 or IPv6 CIDRs such as 203.0.113.0/24",
+    description: "CIDRs allowed to reach the Kubernetes API (6443) and the Talos API (50000) on the nodes",
+    check: adminCidrCheck,
+    expected: "IPv4 or IPv6 prefixes such as 203.0.113.0/24",
+  }),
+  runnerAccess: oneOf(RUNNER_ACCESS, {
+    default: "admin-cidrs",
+    description:
+      "how the deploying runner passes the firewall: from inside adminCidrs, or runner-ip: its DEPLOY_RUNNER_IP as a /32 or /128 for the run",
   }),
   publicIPv4: boolean({ default: true, description: "give every server a public IPv4 address" }),
   publicIPv6: boolean({ default: true, description: "give every server a public IPv6 address" }),
@@ -114,9 +126,10 @@ export const SETTINGS = {
     default: "lb11",
     description: "Hetzner load balancer type of the control-plane endpoint",
   }),
-  loadBalancerPublic: boolean({
-    default: true,
-    description: "the control-plane load balancer has a public interface for operators",
+  publicApiEndpoint: boolean({
+    default: false,
+    description:
+      "give the control-plane load balancer a public interface: 6443 is then reachable from the whole Internet (firewalls do not apply to load balancers)",
   }),
   spireStorageClass: text({
     default: "",

@@ -23,6 +23,11 @@ export interface ClusterSpec {
   readonly talosVersion: TalosVersion;
   /** The kernel the Talos version ships. */
   readonly kernel: KernelVersion;
+  /**
+   * The deploying runner's host prefix (`198.51.100.7/32`) the firewall lets through to 6443 and 50000
+   * for this run: `runnerAccess: "runner-ip"` with `DEPLOY_RUNNER_IP` set (contract 2); absent otherwise.
+   */
+  readonly runnerCidr?: string;
 }
 
 /** Where things sit in the node subnet. The gateway is the first address (Hetzner). */

@@ -1,11 +1,13 @@
 /**
  * The knob catalogue: every Cilium datapath knob this program offers, as one table and the single
  * source of truth. Validation, the Helm values, `Pulumi.yaml`, the README's knob table, the rollout
- * report and the soak gate all read it. Facts: datapath.md §2 (Cilium 1.20.0 chart); decisions: §4.
+ * report and the soak gate all read it. Facts: the Cilium 1.20 agent, chart and docs, each cited where it
+ * is used (the rules in `rules-*.ts`, the kernel minimums in `kernel.ts`); decisions: datapath.md §4.
  *
  * The object key is the config key (`hcloud-talos-cilium:<key>`); defaults are the production baseline.
  */
 import { boolean, integer, oneOf, text } from "../config/define";
+import { KERNEL_NEEDS } from "./kernel";
 import { direct, knob, type KnobDef } from "./knob";
 
 const ROLL = ["agents-roll"] as const;
@@ -13,7 +15,6 @@ const ROLL_CT = ["agents-roll", "conntrack-reset"] as const;
 const ROLL_PODS = ["agents-roll", "pods-restart"] as const;
 
 const HOST_ROUTING = { auto: undefined, bpf: false, legacy: true } as const;
-const NETKIT_KERNEL = [6, 8, 0] as const;
 /** A decimal in (0, 1], e.g. `0.0025` (Cilium's default ratio of BPF map entries to memory), or empty. */
 const RATIO_OR_EMPTY = /^$|^(0?\.\d*[1-9]\d*|1(\.0+)?)$/;
 /** An IPv4 CIDR's shape, or empty (the CIDR maths is checked by the rules). */
@@ -37,7 +38,7 @@ export const KNOBS = {
       decision: {
         verdict: "baseline",
         reason:
-          "production runs without kube-proxy; bandwidth manager, BPF masquerade and host routing need it",
+          "production runs without kube-proxy; BPF host routing (and with it pod BBR, netkit and BIG TCP), DSR, XDP acceleration, Gateway API and the egress gateway need it",
       },
     },
   ),
@@ -111,7 +112,6 @@ export const KNOBS = {
     {
       title: "bandwidth manager",
       helm: [direct("bandwidthManager.enabled")],
-      kernel: (v) => (v ? [5, 1, 0] : undefined),
       costs: ROLL,
       costNote:
         "every agent rolls and replaces the node qdisc with fq (Cilium re-applies it; hand fixes do not stick)",
@@ -131,7 +131,7 @@ export const KNOBS = {
     {
       title: "BBR for pods",
       helm: [direct("bandwidthManager.bbr")],
-      kernel: (v) => (v ? [5, 18, 0] : undefined),
+      kernel: (v) => (v ? KERNEL_NEEDS.bbr : undefined),
       costs: ROLL_PODS,
       costNote: "every agent rolls; existing sockets keep their congestion control until their pod restarts",
       decision: {
@@ -161,7 +161,8 @@ export const KNOBS = {
   bpfMasquerade: knob(
     boolean({
       default: false,
-      description: "masquerade pod→external traffic in eBPF instead of iptables (turns on BPF host routing)",
+      description:
+        "masquerade pod→external traffic in eBPF instead of iptables (with kube-proxy replacement, turns on BPF host routing)",
     }),
     {
       title: "BPF masquerade",
@@ -181,18 +182,17 @@ export const KNOBS = {
     oneOf(["auto", "bpf", "legacy"] as const, {
       default: "auto",
       description:
-        "host routing: auto (agent decides), bpf (require it), legacy (iptables; breaks netkit, pod BBR, BIG TCP)",
+        "host routing: auto (agent decides), bpf (the plan refuses the agent's silent fallback), legacy (iptables; breaks netkit, pod BBR, BIG TCP)",
     }),
     {
       title: "BPF host routing",
       helm: [{ path: "bpf.hostLegacyRouting", value: (v) => HOST_ROUTING[v] }],
-      kernel: (v) => (v === "bpf" ? [5, 10, 0] : undefined),
       costs: ROLL_CT,
       costNote: "every agent rolls; the host stack is bypassed or re-entered for pod traffic",
       decision: {
         verdict: "available",
         reason:
-          "left on auto: BPF masquerade turns it on; `bpf` makes the requirement explicit instead of a silent fallback",
+          "left on auto: BPF masquerade turns it on; `bpf` makes the plan refuse the agent's silent fallback to legacy routing (to the agent, `bpf` is the same as auto)",
       },
     },
   ),
@@ -205,7 +205,7 @@ export const KNOBS = {
     {
       title: "datapath mode (netkit)",
       helm: [direct("bpf.datapathMode")],
-      kernel: (v) => (v === "veth" ? undefined : NETKIT_KERNEL),
+      kernel: (v) => (v === "veth" ? undefined : KERNEL_NEEDS.netkit),
       costs: ["agents-roll", "pods-restart", "nodes-replace"],
       costNote:
         "only new pods get the new device; mixing is unsupported, so existing pods must be recreated or nodes replaced",
@@ -264,10 +264,13 @@ export const KNOBS = {
     {
       title: "XDP acceleration",
       helm: [direct("loadBalancer.acceleration")],
-      kernel: (v) => (v === "disabled" ? undefined : [5, 2, 0]),
       costs: ROLL,
       costNote: "every agent rolls and attaches or detaches XDP programs on the NICs",
-      decision: { verdict: "available", reason: "not evaluated; Hetzner's virtio_net has native XDP" },
+      decision: {
+        verdict: "available",
+        reason:
+          "not evaluated; virtio_net is on Cilium's native XDP driver list (Documentation/reference-guides/bpf/progtypes.rst:405), untried on Hetzner's virtual NICs",
+      },
     },
   ),
   ciliumEndpointSlice: knob(
@@ -297,7 +300,10 @@ export const KNOBS = {
       helm: [direct("egressGateway.enabled")],
       costs: ROLL,
       costNote: "every agent rolls",
-      decision: { verdict: "available", reason: "not evaluated; excludes CiliumEndpointSlice" },
+      decision: {
+        verdict: "available",
+        reason: "not evaluated; needs BPF masquerade and excludes CiliumEndpointSlice",
+      },
     },
   ),
   hubble: knob(boolean({ default: true, description: "Hubble flow observability in every agent" }), {
@@ -351,19 +357,19 @@ export const KNOBS = {
   bigTCPIPv4: knob(boolean({ default: false, description: "IPv4 BIG TCP (192k GSO/GRO)" }), {
     title: "BIG TCP (IPv4)",
     helm: [direct("enableIPv4BIGTCP")],
-    kernel: (v) => (v ? [6, 3, 0] : undefined),
+    kernel: (v) => (v ? KERNEL_NEEDS.bigTcpIPv4 : undefined),
     costs: ROLL_PODS,
     costNote: "every agent rolls and changes the NICs' GSO/GRO limits; pods must restart to use it",
     decision: {
       verdict: "available",
       reason:
-        "not evaluated; needs native routing (not tunnel) and only mlx4/mlx5/ice NICs gain, not Hetzner's virtio_net",
+        "not evaluated; the agent refuses it in tunnel mode, it needs BPF host routing, and the docs list only mlx4/mlx5/ice NICs, not Hetzner's virtio_net",
     },
   }),
   bigTCPIPv6: knob(boolean({ default: false, description: "IPv6 BIG TCP (needs IPv6 pod networking)" }), {
     title: "BIG TCP (IPv6)",
     helm: [direct("enableIPv6BIGTCP")],
-    kernel: (v) => (v ? [5, 19, 0] : undefined),
+    kernel: (v) => (v ? KERNEL_NEEDS.bigTcpIPv6 : undefined),
     costs: ROLL_PODS,
     costNote: "every agent rolls and changes the NICs' GSO/GRO limits; pods must restart to use it",
     decision: { verdict: "available", reason: "not evaluated; this program runs IPv4 pod networking only" },

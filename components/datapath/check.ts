@@ -1,44 +1,57 @@
 /**
  * Running the catalogue's rules: the rule table (`rules.ts`), the kernel rule and the decision-of-record
  * warnings (both derived from the catalogue), each finding joined into one message that names the key,
- * its value, what is allowed and the fix.
+ * its value, whose rule it is, what is allowed and the fix.
  */
 import { fullKey, show, type Problem } from "../config/define";
-import { KNOB_KEYS, knobDef, type Knobs } from "./catalogue";
+import { KNOB_KEYS, knobDef, type KnobKey, type Knobs } from "./catalogue";
 import { compareKernel, formatKernel, oldestTalosFor } from "./kernel";
 import { RULES, type Finding, type Rule, type RuleContext } from "./rules";
+import { opening, ours, type RuleSource } from "./source";
+
+/** A rule that fired: which one, whose it is, how bad, and its message. */
+export interface Verdict {
+  /** The rule id; `kernel:<knob>` and `decision:<knob>` for the derived rules. */
+  readonly rule: string;
+  readonly knob: KnobKey;
+  readonly severity: Rule["severity"];
+  readonly source: RuleSource;
+  readonly problem: Problem;
+}
+
+/** The decisions of record: ours, written down in the design. */
+export const DECISION_SOURCE = ours("datapath.md §4 (the decisions of record)");
 
 /** The kernel rule: each knob value's kernel minimum against the kernel of the Talos version. */
-export function kernelProblems(k: Knobs, ctx: RuleContext): Problem[] {
-  return KNOB_KEYS.flatMap((key) => {
+export function kernelVerdicts(k: Knobs, ctx: RuleContext): Verdict[] {
+  return KNOB_KEYS.flatMap((key): Verdict[] => {
     const need = knobDef(key).kernel?.(k[key]);
-    if (!need || compareKernel(ctx.kernel, need) >= 0) return [];
-    const talos = oldestTalosFor(need);
-    return [
-      describe(key, k[key], {
-        why: `needs Linux ${formatKernel(need)} or newer, but Talos ${ctx.talosVersion.raw} ships ${formatKernel(ctx.kernel)}`,
-        allowed: `${show(knobDef(key).default)} on this Talos version`,
-        fix: talos
-          ? `upgrade talosVersion to ${talos} first, or set ${key} back to ${show(knobDef(key).default)}`
-          : `set ${key} back to ${show(knobDef(key).default)}`,
-      }),
-    ];
+    if (!need || compareKernel(ctx.kernel, need.version) >= 0) return [];
+    const talos = oldestTalosFor(need.version);
+    const base = show(knobDef(key).default);
+    const finding = {
+      why: `${opening(need.source)}${need.what} on Linux older than ${formatKernel(need.version)}, and Talos ${ctx.talosVersion.raw} ships ${formatKernel(ctx.kernel)}`,
+      allowed: `${base} on this Talos version`,
+      fix: talos
+        ? `upgrade talosVersion to ${talos} first, or set ${key} back to ${base}`
+        : `set ${key} back to ${base}`,
+    };
+    return [verdict(`kernel:${key}`, key, "error", need.source, k[key], finding)];
   });
 }
 
 /** A warning for every knob moved off its default against a decision of `rejected` or `later`. */
-export function decisionWarnings(k: Knobs): Problem[] {
-  return KNOB_KEYS.flatMap((key) => {
+export function decisionVerdicts(k: Knobs): Verdict[] {
+  return KNOB_KEYS.flatMap((key): Verdict[] => {
     const def = knobDef(key);
-    const { verdict, reason } = def.decision;
-    if ((verdict !== "rejected" && verdict !== "later") || k[key] === def.default) return [];
-    return [
-      describe(key, k[key], {
-        why: `the decision of record is "${verdict}": ${reason}`,
-        allowed: `${show(def.default)} (the baseline)`,
-        fix: "only change it after the decision is revisited in datapath.md §4",
-      }),
-    ];
+    const { verdict: decided, reason } = def.decision;
+    if ((decided !== "rejected" && decided !== "later") || k[key] === def.default) return [];
+    const finding = {
+      why: `our rule: the decision of record is "${decided}": ${reason}`,
+      allowed: `${show(def.default)} (the baseline)`,
+      fix: "only change it after the decision is revisited in datapath.md §4",
+    };
+    return [verdict(`decision:${key}`, key, "warning", DECISION_SOURCE, k[key], finding)];
   });
 }
 
@@ -50,13 +63,29 @@ export function describe(key: string, value: unknown, f: Finding): Problem {
   };
 }
 
+function verdict(
+  rule: string,
+  knob: KnobKey,
+  severity: Rule["severity"],
+  source: RuleSource,
+  value: unknown,
+  f: Finding,
+): Verdict {
+  return { rule, knob, severity, source, problem: describe(knob, value, f) };
+}
+
+/** Every rule that fires, in order: the rule table, then the kernel rule, then the decision warnings. */
+export function verdictsOf(k: Knobs, ctx: RuleContext): Verdict[] {
+  const table = RULES.flatMap((r) => {
+    const f = r.check(k, ctx);
+    return f ? [verdict(r.id, r.knob, r.severity, r.source, k[r.knob], f)] : [];
+  });
+  return [...table, ...kernelVerdicts(k, ctx), ...decisionVerdicts(k)];
+}
+
 /** Runs every rule: errors and warnings, one problem per failed rule. */
 export function checkKnobs(k: Knobs, ctx: RuleContext): { errors: Problem[]; warnings: Problem[] } {
-  const found = RULES.map((r) => ({ r, f: r.check(k, ctx) })).filter((x) => x.f !== undefined);
-  const problems = (sev: Rule["severity"]) =>
-    found.filter((x) => x.r.severity === sev).map((x) => describe(x.r.knob, k[x.r.knob], x.f as Finding));
-  return {
-    errors: [...problems("error"), ...kernelProblems(k, ctx)],
-    warnings: [...problems("warning"), ...decisionWarnings(k)],
-  };
+  const all = verdictsOf(k, ctx);
+  const of = (sev: Rule["severity"]) => all.filter((v) => v.severity === sev).map((v) => v.problem);
+  return { errors: of("error"), warnings: of("warning") };
 }

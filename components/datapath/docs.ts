@@ -8,6 +8,7 @@ import { KNOB_KEYS, knobDef } from "./catalogue";
 import { COSTS, type Cost } from "./knob";
 import { formatKernel } from "./kernel";
 import { RULES } from "./rules";
+import { whose } from "./source";
 
 const cell = (s: string): string => s.replace(/\|/g, "\\|");
 
@@ -18,7 +19,9 @@ function allowedOf(def: SettingDef<unknown>): string {
 
 function kernelOf(key: (typeof KNOB_KEYS)[number]): string {
   const def = knobDef(key);
-  const needs = (def.allowed ?? [true]).map((v) => [v, def.kernel?.(v)] as const).filter(([, k]) => k);
+  const needs = (def.allowed ?? [true])
+    .map((v) => [v, def.kernel?.(v)?.version] as const)
+    .filter(([, k]) => k);
   return (
     needs.map(([v, k]) => `${def.allowed ? `${v}: ` : ""}≥ ${formatKernel(k as never)}`).join("; ") || "-"
   );
@@ -37,7 +40,7 @@ export function knobTable(): string {
     const def = knobDef(key);
     const rules =
       RULES.filter((r) => r.knob === key)
-        .map((r) => `${r.severity === "warning" ? "⚠ " : ""}${r.summary}`)
+        .map((r) => `${r.severity === "warning" ? "⚠ " : ""}${r.summary} (${whose(r.source)})`)
         .join("; ") || "-";
     const labels = def.costs.map((c) => COSTS[c].label).join(", ");
     const costs = labels ? `**${labels}**: ${def.costNote}` : def.costNote;

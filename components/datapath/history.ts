@@ -19,14 +19,19 @@ export type StackName = (typeof STACKS)[number];
 /** A stack file's project config without the namespace, or undefined where the file does not exist. */
 export type StackFile = RawConfig | undefined;
 
-/** A stack file's text at one point in time: a commit (newest first in a history), or the working tree. */
+/**
+ * A stack file's text at one point in time: what a deploy ran (newest first in a history), or the
+ * working tree.
+ */
 export interface Snapshot {
-  /** The full commit hash; null for the working tree. */
+  /** The full hash of the commit deployed; null for the working tree. */
   readonly commit: string | null;
-  /** ISO 8601: the commit's committer date, or "now" for the working tree. */
+  /** ISO 8601: when the deploy ended (its record's date), or "now" for the working tree. */
   readonly date: string;
   /** The file's text; undefined where the file does not exist. */
   readonly text: string | undefined;
+  /** A deploy that failed: it may have rolled part of the cluster, so it counts as a break. */
+  readonly failed?: boolean;
 }
 
 /** A snapshot resolved to knob values. */
@@ -34,6 +39,8 @@ export interface KnobSnapshot {
   readonly commit: string | null;
   readonly date: string;
   readonly knobs: Knobs;
+  /** See {@link Snapshot.failed}. */
+  readonly failed?: boolean;
 }
 
 /** The rules of the rollout checks. */
@@ -93,5 +100,10 @@ export function changedSettings(before: StackFile, after: StackFile): SettingKey
 
 /** Resolves every snapshot's knob values (a file that cannot be read counts as all defaults). */
 export function knobHistory(history: readonly Snapshot[]): KnobSnapshot[] {
-  return history.map((s) => ({ commit: s.commit, date: s.date, knobs: knobsOf(readStackText(s.text).file) }));
+  return history.map((s) => ({
+    commit: s.commit,
+    date: s.date,
+    knobs: knobsOf(readStackText(s.text).file),
+    ...(s.failed ? { failed: true } : {}),
+  }));
 }

@@ -3,7 +3,7 @@
  * change costs, and the decision of record. The catalogue (`catalogue.ts`) is a table of these.
  */
 import type { SettingDef } from "../config/define";
-import type { KernelVersion } from "./kernel";
+import type { KernelNeed } from "./kernel";
 
 /** What changing a knob costs on a running cluster. */
 export type Cost = "agents-roll" | "pods-restart" | "nodes-replace" | "conntrack-reset";
@@ -58,8 +58,8 @@ export interface KnobDef<V> extends SettingDef<V> {
   readonly title: string;
   /** The Helm values each value of the knob sets. */
   readonly helm: readonly HelmBinding<V>[];
-  /** The kernel a value needs, if any (checked against the Talos version's kernel). */
-  readonly kernel?: (v: V) => KernelVersion | undefined;
+  /** The kernel a value needs, if any, and what the agent does below it (checked against the Talos kernel). */
+  readonly kernel?: (v: V) => KernelNeed | undefined;
   /** What a change costs. */
   readonly costs: readonly Cost[];
   /** The cost in words, specific to this knob. */

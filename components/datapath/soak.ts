@@ -1,8 +1,9 @@
 /**
  * The soak gate (datapath.md §4: "CI soak first"): every knob prod moves off the baseline (the catalogue
  * default) must hold the same value on ci now, and must have held it without a break for at least
- * `soakDays` days, counted from the commit that started ci's current unbroken hold. Pure: the history
- * comes in as data (tools/knobs-git.ts reads it from git).
+ * `soakDays` days, counted from the successful deploy that started ci's current unbroken hold: the
+ * clock measures what ran on ci, not when a commit landed on main. Pure: the history comes in as
+ * data (tools/knobs-git.ts reads ci's deploy records from git).
  */
 import { show } from "../config/define";
 import { KNOB_KEYS, knobDef, type KnobKey, type Knobs } from "./catalogue";
@@ -28,7 +29,7 @@ export interface SoakStatus {
 export interface SoakInput {
   /** prod's knob values now (the working tree). */
   readonly prod: Knobs;
-  /** ci's knob values, newest first: the working tree (dated now), then every commit that changed the file. */
+  /** ci's knob values, newest first: the working tree (dated now), then every deploy of ci. */
   readonly ciHistory: readonly KnobSnapshot[];
   readonly soakDays: number;
   /** ISO 8601. */
@@ -38,7 +39,8 @@ export interface SoakInput {
 /**
  * The oldest snapshot of the newest unbroken run holding `key` = `value` (history newest first), or
  * undefined when the newest snapshot does not hold it. A value held, dropped and taken again counts
- * from the last time it was taken.
+ * from the last time it was taken. A failed deploy of another value breaks the run (part of ci may
+ * have rolled); a failed deploy never starts one (the value did not run everywhere then).
  */
 export function heldSince(
   history: readonly KnobSnapshot[],
@@ -48,7 +50,7 @@ export function heldSince(
   let since: KnobSnapshot | undefined;
   for (const s of history) {
     if (!sameValue(s.knobs[key], value)) break;
-    since = s;
+    if (!s.failed) since = s;
   }
   return since;
 }
@@ -62,7 +64,7 @@ const plural = (n: number): string => `${n} day${n === 1 ? "" : "s"}`;
 const dayOf = (iso: string): string => iso.slice(0, 10);
 const minuteOf = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 const where = (s: { commit: string | null }): string =>
-  s.commit ? `commit ${s.commit.slice(0, 7)}` : "not yet committed";
+  s.commit ? `commit ${s.commit.slice(0, 7)}` : "not yet deployed";
 
 /** The status of one prod knob against ci's history. */
 function statusOf(key: KnobKey, input: SoakInput): SoakStatus {
@@ -89,7 +91,10 @@ function messageOf(s: SoakStatus, input: SoakInput): string {
   if (s.since && s.readyAt) {
     return `${head} has held it for ${plural(s.days ?? 0)} (since ${dayOf(s.since.date)}, ${where(s.since)}); the soak gate needs ${plural(input.soakDays)} (soakDays). Fix: wait until ${minuteOf(s.readyAt)}, or revert prod.`;
   }
-  const ever = input.ciHistory.some((h) => sameValue(h.knobs[s.knob], s.value));
+  const ever = input.ciHistory.some((h) => !h.failed && sameValue(h.knobs[s.knob], s.value));
+  if (!input.ciHistory.some((h) => h.commit !== null)) {
+    return `${head} has no deploy on record (ci's deploy records are the git tags deployed/ci/*, which deploy.yml writes). Fix: fetch them (git fetch --tags origin); if ci was never deployed, set the value on ci first and ${soak}.`;
+  }
   if (!ever) return `${head} has never held that value. Fix: set it on ci first and ${soak}.`;
   const current = input.ciHistory[0]?.knobs[s.knob];
   const now = heldSince(input.ciHistory, s.knob, current);

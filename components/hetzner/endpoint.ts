@@ -1,16 +1,21 @@
 /**
  * The control-plane endpoint: a Hetzner load balancer on the private network in front of the
- * control planes' Kubernetes API (6443) and Talos API (50000), public for operators or private.
+ * control planes' Kubernetes API (6443), the cluster endpoint of the machine config. Private unless
+ * `publicApiEndpoint` accepts a public interface: Hetzner Cloud Firewalls do not apply to load
+ * balancers, so a public one forwards 6443 from the whole Internet (Hetzner's Firewalls FAQ;
+ * hcloud-cloud-controller-manager#286; hcloud-k8s/terraform-hcloud-kubernetes variables.tf: "the API
+ * is accessible publicly without a firewall"). No Talos API service (rules.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as hcloud from "@pulumi/hcloud";
 import { loadBalancerIp, type ClusterSpec } from "../config/spec";
 import { clusterLabels, controlPlaneSelector } from "./labels";
+import { protectionOf } from "./protection";
 import { ENDPOINT_SERVICES } from "./rules";
 
 /** Arguments of {@link ControlPlaneEndpoint}. */
 export interface ControlPlaneEndpointArgs {
-  /** The resolved cluster spec (load balancer type and visibility, control-plane location). @default none, required */
+  /** The resolved cluster spec (load balancer type, publicApiEndpoint, control-plane location, production). @default none, required */
   readonly spec: ClusterSpec;
   /** The private network to attach to (`PrivateNetwork.networkId`). @default none, required */
   readonly networkId: pulumi.Input<number>;
@@ -21,8 +26,8 @@ export interface ControlPlaneEndpointArgs {
 /** The load balancer in front of the control planes, and the addresses clients and certificates use. */
 export class ControlPlaneEndpoint extends pulumi.ComponentResource {
   /**
-   * Where clients connect: the public IPv4 when `loadBalancerPublic`, else the private IP. Resolves
-   * once the target and both services exist, so a consumer never dials a port nobody listens on.
+   * Where clients connect: the public IPv4 when `publicApiEndpoint`, else the private IP. Resolves
+   * once the target and the service exist, so a consumer never dials a port nobody listens on.
    */
   declare readonly host: pulumi.Output<string>;
   /** Every address of the endpoint, for certificate SANs: public IPv4 and IPv6 (when public), then the private IP. */
@@ -34,7 +39,8 @@ export class ControlPlaneEndpoint extends pulumi.ComponentResource {
     super("hcloud-talos-cilium:hetzner:ControlPlaneEndpoint", name, {}, opts);
     const { stack, settings } = args.spec;
     const privateIp = loadBalancerIp(settings);
-    const isPublic = settings.loadBalancerPublic;
+    const isPublic = settings.publicApiEndpoint;
+    const { protect, deleteProtection } = protectionOf(settings);
 
     const lb = new hcloud.LoadBalancer(
       `${name}-lb`,
@@ -42,8 +48,9 @@ export class ControlPlaneEndpoint extends pulumi.ComponentResource {
         loadBalancerType: settings.loadBalancerType,
         location: settings.controlPlane.location,
         labels: clusterLabels(stack),
+        deleteProtection,
       },
-      { parent: this },
+      { parent: this, protect },
     );
     const loadBalancerId = lb.id.apply(Number);
     // deleteBeforeReplace: a replacement attachment asks for the same fixed IP, which the old one

@@ -5,15 +5,25 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as hcloud from "@pulumi/hcloud";
 import type { ClusterSpec } from "../config/spec";
-import { archOf, talosImageSelector, type Arch } from "./labels";
+import { talosImageSelector, type Arch } from "./labels";
 
 /** The image ID per architecture; only the architectures the pools use are present. */
 export type TalosImages = Readonly<Partial<Record<Arch, pulumi.Output<string>>>>;
 
+/** The architecture of each server type, as the Hetzner API reports it (`checkedServerTypes`). */
+export type ServerTypeArchitectures = Readonly<Record<string, Arch>>;
+
+/** The architecture of a server type; throws on a type the check did not pass (a wiring mistake). */
+export function archOf(types: ServerTypeArchitectures, serverType: string): Arch {
+  const arch = types[serverType];
+  if (!arch) throw new Error(`no architecture for server type "${serverType}": it was not checked`);
+  return arch;
+}
+
 /** The architectures the cluster's pools need, control plane first, each once. */
-export function architectures(spec: Pick<ClusterSpec, "settings">): Arch[] {
+export function architectures(spec: Pick<ClusterSpec, "settings">, types: ServerTypeArchitectures): Arch[] {
   const pools = [spec.settings.controlPlane, ...spec.settings.workerPools];
-  return [...new Set(pools.map((p) => archOf(p.serverType)))];
+  return [...new Set(pools.map((p) => archOf(types, p.serverType)))];
 }
 
 /** The found image's ID as the server's `image` input; the provider fails the lookup when none matches. */
@@ -28,11 +38,12 @@ function imageIdOf(id: number | undefined, arch: Arch): string {
  */
 export function talosImages(
   spec: Pick<ClusterSpec, "settings">,
+  types: ServerTypeArchitectures,
   schematicId: pulumi.Input<string>,
   opts?: pulumi.InvokeOutputOptions,
 ): TalosImages {
   const { talosImageId, talosVersion } = spec.settings;
-  const arches = architectures(spec);
+  const arches = architectures(spec, types);
   if (talosImageId > 0) {
     return Object.fromEntries(arches.map((arch) => [arch, pulumi.output(String(talosImageId))]));
   }

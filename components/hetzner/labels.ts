@@ -2,7 +2,6 @@
  * Hetzner labels and label selectors of the cluster's resources (pure). The load balancer finds the
  * control planes by the same labels the servers carry, so both come from here and cannot drift.
  */
-import { isArm } from "../config/pools";
 import type { NodePlan } from "../config/spec";
 
 /** A Hetzner label map. */
@@ -27,13 +26,11 @@ export function controlPlaneSelector(stack: string): string {
   return `cluster=${stack},role=controlplane`;
 }
 
-/** Hetzner image architectures (`withArchitecture` of `getImage`). */
+/**
+ * Hetzner's architectures: a server type's `architecture` (getServerType) and the `withArchitecture`
+ * of `getImage`. A pool's image follows its server type's architecture as the API reports it.
+ */
 export type Arch = "x86" | "arm";
-
-/** The image architecture a server type needs: Hetzner's `cax*` types are arm64 (platform.md). */
-export function archOf(serverType: string): Arch {
-  return isArm(serverType) ? "arm" : "x86";
-}
 
 /** The schematic label holds the first 32 characters of the 64-character ID (label values ≤ 63). */
 export const SCHEMATIC_LABEL_LENGTH = 32;

@@ -7,11 +7,12 @@ import * as hcloud from "@pulumi/hcloud";
 import type { ClusterSpec } from "../config/spec";
 import { clusterLabels } from "./labels";
 import { placementGroups } from "./placement";
+import { protectionOf } from "./protection";
 import { firewallRules } from "./rules";
 
 /** Arguments of {@link PrivateNetwork}. */
 export interface PrivateNetworkArgs {
-  /** The resolved cluster spec (network CIDRs, zone, pools, admin CIDRs). @default none, required */
+  /** The resolved cluster spec (network CIDRs, zone, pools, admin CIDRs, runner, production). @default none, required */
   readonly spec: ClusterSpec;
 }
 
@@ -23,6 +24,11 @@ export class PrivateNetwork extends pulumi.ComponentResource {
   declare readonly subnet: hcloud.NetworkSubnet;
   /** The Cloud Firewall every server is created with. */
   declare readonly firewallId: pulumi.Output<number>;
+  /**
+   * The firewall's URN: the deploy workflow closes the firewall again after the run with
+   * `pulumi up --target <firewallUrn>` and `DEPLOY_RUNNER_IP` unset (contract 2).
+   */
+  declare readonly firewallUrn: pulumi.Output<string>;
   /** Spread placement group IDs by key `<pool>-<k>` (see `placementGroupOf`). */
   declare readonly placementGroupIds: Readonly<Record<string, pulumi.Output<number>>>;
 
@@ -30,24 +36,26 @@ export class PrivateNetwork extends pulumi.ComponentResource {
     super("hcloud-talos-cilium:hetzner:PrivateNetwork", name, {}, opts);
     const { stack, settings } = args.spec;
     const labels = clusterLabels(stack);
+    const { protect, deleteProtection } = protectionOf(settings);
 
     const network = new hcloud.Network(
       `${name}-network`,
-      { ipRange: settings.networkCidr, labels },
-      { parent: this },
+      { ipRange: settings.networkCidr, labels, deleteProtection },
+      { parent: this, protect },
     );
     const networkId = network.id.apply(Number);
+    // Hetzner has no delete protection for subnets or firewalls: Pulumi's protect guards them.
     const subnet = new hcloud.NetworkSubnet(
       `${name}-subnet`,
       { networkId, type: "cloud", networkZone: settings.networkZone, ipRange: settings.nodeSubnetCidr },
-      { parent: this },
+      { parent: this, protect },
     );
     // Attached to each server at creation (firewallIds), not afterwards: a fresh Talos node sits in
     // maintenance mode and accepts an unauthenticated config on port 50000 until the first apply.
     const firewall = new hcloud.Firewall(
       `${name}-firewall`,
-      { labels, rules: firewallRules(settings.adminCidrs) },
-      { parent: this },
+      { labels, rules: firewallRules(settings.adminCidrs, args.spec.runnerCidr) },
+      { parent: this, protect },
     );
 
     const pools = [settings.controlPlane, ...settings.workerPools];
@@ -64,7 +72,13 @@ export class PrivateNetwork extends pulumi.ComponentResource {
     this.networkId = networkId;
     this.subnet = subnet;
     this.firewallId = firewall.id.apply(Number);
+    this.firewallUrn = firewall.urn;
     this.placementGroupIds = placementGroupIds;
-    this.registerOutputs({ networkId, firewallId: this.firewallId, placementGroupIds });
+    this.registerOutputs({
+      networkId,
+      firewallId: this.firewallId,
+      firewallUrn: this.firewallUrn,
+      placementGroupIds,
+    });
   }
 }

@@ -1,12 +1,19 @@
 /**
  * The cluster's servers: one Hetzner server per planned node, on the private network with its fixed
- * address, behind the Cloud Firewall, spread over placement groups, booting the Talos image.
+ * address, behind the Cloud Firewall, spread over placement groups, booting the Talos image of its
+ * server type's architecture. The first control plane's public IPv4 is a Primary IP of its own: it is
+ * the Kubernetes API endpoint of the runner and the operators (access.ts), and it survives a
+ * replacement of that server, so the kubeconfig, the certificate SANs and the Kubernetes provider stay
+ * as they are (pulumi-kubernetes replaces its provider, and every release it manages, when the
+ * kubeconfig's server changes: provider.go DiffConfig).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as hcloud from "@pulumi/hcloud";
 import { planNodes, type ClusterSpec, type NodePlan } from "../config/spec";
-import { archOf, nodeLabels, type Arch } from "./labels";
+import { archOf, type ServerTypeArchitectures } from "./image";
+import { clusterLabels, nodeLabels, type Arch } from "./labels";
 import { placementGroupOf } from "./placement";
+import { protectionOf, serverProtection, type Protection } from "./protection";
 
 /** Arguments of {@link TalosNodes}. */
 export interface TalosNodesArgs {
@@ -22,6 +29,8 @@ export interface TalosNodesArgs {
   readonly placementGroupIds: Readonly<Record<string, pulumi.Input<number>>>;
   /** The Talos image ID per architecture the pools use (`talosImages`). @default none, required */
   readonly images: Readonly<Partial<Record<Arch, pulumi.Input<string | number>>>>;
+  /** The architecture of each pool's server type (`checkedServerTypes`). @default none, required */
+  readonly serverTypes: ServerTypeArchitectures;
   /**
    * User data per role. Hetzner caps it at 32 KiB, so the full machine config is pushed later over
    * the Talos API; at most small network documents belong here. @default {} (no user data)
@@ -45,6 +54,33 @@ function required<T>(table: Readonly<Record<string, T | undefined>>, key: string
   return value;
 }
 
+/**
+ * The first control plane's Primary IPv4, kept when its server is replaced (`autoDelete: false`), or
+ * undefined without public IPv4. Hetzner requires a name, unique in the project like server names.
+ */
+function apiAddress(
+  parent: pulumi.Resource,
+  name: string,
+  node: NodePlan,
+  spec: ClusterSpec,
+  guard: Protection,
+): hcloud.PrimaryIp | undefined {
+  if (!spec.settings.publicIPv4) return undefined;
+  return new hcloud.PrimaryIp(
+    `${name}-${node.name}-ipv4`,
+    {
+      name: `${node.name}-api`,
+      type: "ipv4",
+      location: node.pool.location,
+      assigneeType: "server",
+      autoDelete: false,
+      labels: { ...clusterLabels(spec.stack), role: "kube-api" },
+      deleteProtection: guard.deleteProtection,
+    },
+    { parent, protect: guard.protect },
+  );
+}
+
 /** The Hetzner servers of every planned node. */
 export class TalosNodes extends pulumi.ComponentResource {
   /** The nodes in plan order (control planes first). */
@@ -53,28 +89,35 @@ export class TalosNodes extends pulumi.ComponentResource {
   constructor(name: string, args: TalosNodesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("hcloud-talos-cilium:hetzner:TalosNodes", name, {}, opts);
     const { stack, settings } = args.spec;
+    const guard = protectionOf(settings);
     const images: Partial<Record<Arch, pulumi.Output<string>>> = {};
     for (const [arch, image] of Object.entries(args.images) as [Arch, pulumi.Input<string | number>][]) {
       images[arch] = pulumi.output(image).apply(String);
     }
+    const plan = planNodes(args.spec);
+    const first = plan[0] as NodePlan;
+    const primary = apiAddress(this, name, first, args.spec, guard);
 
-    this.nodes = planNodes(args.spec).map((node) => {
+    this.nodes = plan.map((node) => {
+      const ipv4 = node === first && primary ? { ipv4: primary.id.apply(Number) } : {};
       const server = new hcloud.Server(
         `${name}-${node.name}`,
         {
           name: node.name,
           serverType: node.pool.serverType,
           location: node.pool.location,
-          image: required(images, archOf(node.pool.serverType), "image for architecture"),
+          image: required(images, archOf(args.serverTypes, node.pool.serverType), "image for architecture"),
           userData: args.userData?.[node.role],
           placementGroupId: required(args.placementGroupIds, placementGroupOf(node).key, "placement group"),
           firewallIds: [args.firewallId],
           networks: [{ networkId: args.networkId, ip: node.privateIp }],
-          publicNets: [{ ipv4Enabled: settings.publicIPv4, ipv6Enabled: settings.publicIPv6 }],
+          publicNets: [{ ...ipv4, ipv4Enabled: settings.publicIPv4, ipv6Enabled: settings.publicIPv6 }],
           labels: nodeLabels(stack, node),
+          ...serverProtection(guard),
         },
         {
           parent: this,
+          protect: guard.protect,
           dependsOn: [args.subnet],
           // A new Talos version or user data must never replace a server (hcloud replaces on both):
           // upgrades go through `talosctl upgrade`, config through the Talos API (platform.md).

@@ -22,18 +22,21 @@ export interface InboundRule {
 export const ANYWHERE: readonly string[] = ["0.0.0.0/0", "::/0"];
 
 /**
- * The firewall's inbound rules: the two admin ports from `adminCidrs`, and ICMP from anywhere.
+ * The firewall's inbound rules: the two admin ports from `adminCidrs` (and, for this run, the deploying
+ * runner's host prefix: `runnerAccess: "runner-ip"`, contract 2), and ICMP from anywhere.
  * Everything else inbound is denied (a Cloud Firewall denies all inbound once attached) and outbound
  * stays open (no outbound rules). Cloud Firewalls filter only public interfaces, so node-to-node
  * traffic on the private network (vxlan, WireGuard, etcd, kubelet) needs no rule (platform.md).
  */
-export function firewallRules(adminCidrs: readonly string[]): InboundRule[] {
+export function firewallRules(adminCidrs: readonly string[], runnerCidr?: string): InboundRule[] {
+  const sources = runnerCidr && !adminCidrs.includes(runnerCidr) ? [...adminCidrs, runnerCidr] : adminCidrs;
+  const from = runnerCidr ? "admins and the deploying runner" : "admins";
   const admin = (port: number, what: string): InboundRule => ({
-    description: `${what} from admins`,
+    description: `${what} from ${from}`,
     direction: "in",
     protocol: "tcp",
     port: String(port),
-    sourceIps: [...adminCidrs],
+    sourceIps: [...sources],
   });
   return [
     admin(KUBERNETES_API_PORT, "Kubernetes API"),
@@ -79,8 +82,12 @@ function tcpCheck(port: number): TcpHealthCheck {
   return { protocol: "tcp", port, interval: 5, timeout: 3, retries: 3 };
 }
 
-/** The load balancer's services: the Kubernetes API and the Talos API, both plain TCP passthrough. */
+/**
+ * The load balancer's services: the Kubernetes API only, plain TCP passthrough. No Talos API (50000)
+ * service: nothing dials Talos through the load balancer (config applies, bootstrap, upgrades and the
+ * health check dial each node), and a public 50000 would let anyone reach a node still in Talos
+ * maintenance mode, which accepts a config without authentication (platform.md).
+ */
 export const ENDPOINT_SERVICES: readonly EndpointService[] = [
   { role: "kube-api", port: KUBERNETES_API_PORT, healthCheck: tcpCheck(KUBERNETES_API_PORT) },
-  { role: "talos-api", port: TALOS_API_PORT, healthCheck: tcpCheck(TALOS_API_PORT) },
 ];

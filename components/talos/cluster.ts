@@ -43,6 +43,8 @@ export interface TalosClusterArgs {
    * @default spec.settings.kubernetesVersion
    */
   readonly kubernetesVersion?: pulumi.Input<string>;
+  /** Pulumi `protect` on the machine secrets (the cluster CA): production sets it. @default false */
+  readonly protect?: boolean;
 }
 
 type PlannedNode = TalosClusterNode & Pick<NodePlan, "pool">;
@@ -182,7 +184,7 @@ export class TalosCluster extends pulumi.ComponentResource {
     const secrets = new talos.machine.Secrets(
       `${name}-secrets`,
       { talosVersion: settings.talosVersion },
-      { parent: this, ignoreChanges: ["talosVersion"] },
+      { parent: this, ignoreChanges: ["talosVersion"], protect: args.protect ?? false },
     );
     const clientConfiguration = secrets.clientConfiguration;
     const ctx: Context = { name, spec, parent: this, secrets, endpoint: this.kubernetesEndpoint };

@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSpec } from "../config/spec";
-import { architectures } from "../hetzner/image";
+import { architectures, type ServerTypeArchitectures } from "../hetzner/image";
 import type { Arch } from "../hetzner/labels";
 import * as talos from "./provider";
 import { FACTORY_ARCH, INSTALLER_REPOSITORY, PLATFORM, schematicYaml } from "./schematic";
@@ -15,6 +15,8 @@ import { FACTORY_ARCH, INSTALLER_REPOSITORY, PLATFORM, schematicYaml } from "./s
 export interface TalosImageArgs {
   /** The resolved cluster spec (Talos version, system extensions, pools' architectures). @default none, required */
   readonly spec: Pick<ClusterSpec, "settings">;
+  /** The architecture of each pool's server type, as Hetzner reports it (`checkedServerTypes`). @default none, required */
+  readonly serverTypes: ServerTypeArchitectures;
 }
 
 /** The Image Factory schematic of the cluster and the images built from it. */
@@ -38,7 +40,7 @@ export class TalosImage extends pulumi.ComponentResource {
     this.schematicId = schematic.id;
     this.installerImage = pulumi.interpolate`${INSTALLER_REPOSITORY}/${schematic.id}:${talosVersion}`;
     const diskImages: Partial<Record<Arch, pulumi.Output<string>>> = {};
-    for (const arch of architectures(args.spec)) {
+    for (const arch of architectures(args.spec, args.serverTypes)) {
       const urls = talos.imagefactory.getUrlsOutput(
         { schematicId: schematic.id, talosVersion, platform: PLATFORM, architecture: FACTORY_ARCH[arch] },
         { parent: this },

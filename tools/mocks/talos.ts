@@ -71,13 +71,17 @@ const configurationApply: Outputs = (_name, inputs) => {
   };
 };
 
+/** The `server` of the mock kubeconfig: the cluster endpoint of the machine config, unknown to the mock. */
+export const MOCK_CLUSTER_ENDPOINT = "https://cluster-endpoint.invalid:6443";
+
 /** `talos:cluster/kubeconfig:Kubeconfig`: an admin kubeconfig for the node's API server. */
 const kubeconfig: Outputs = (name, inputs) => {
   const host = `https://${text(inputs.node)}:6443`;
   return {
     endpoint: text(inputs.endpoint, text(inputs.node)),
     certificateRenewalDuration: text(inputs.certificateRenewalDuration, "720h"),
-    kubeconfigRaw: `apiVersion: v1\nkind: Config\n# ${host}\n# client-key-data: ${MOCK_SECRET_MARK}:${name}-key\n`,
+    // Talos writes the machine config's cluster endpoint into `server`, which the mock does not see.
+    kubeconfigRaw: `apiVersion: v1\nkind: Config\nclusters:\n  - name: ${name}\n    cluster:\n      server: ${MOCK_CLUSTER_ENDPOINT}\n# ${host}\n# client-key-data: ${MOCK_SECRET_MARK}:${name}-key\n`,
     kubernetesClientConfiguration: {
       caCertificate: `${name}-k8s-ca`,
       clientCertificate: `${name}-k8s-crt`,

@@ -1,0 +1,81 @@
+/**
+ * What a datapath rule is, and the facts several rules share: how the agent resolves host routing,
+ * and whether it uses DSR. The rules themselves are in the `rules-*.ts` files, assembled by `rules.ts`.
+ */
+import type { KnobKey, Knobs } from "./catalogue";
+import type { KernelVersion, TalosVersion } from "./kernel";
+import type { RuleSource } from "./source";
+
+/** What a rule may look at besides the knobs. */
+export interface RuleContext {
+  readonly podCidr: string;
+  readonly talosVersion: TalosVersion;
+  readonly kernel: KernelVersion;
+}
+
+/**
+ * A failed rule, in parts; `describe()` joins them into the message. `why` opens with the words of
+ * the rule's source (`opening()` in `source.ts`): a test holds every rule to it.
+ */
+export interface Finding {
+  readonly why: string;
+  readonly allowed: string;
+  readonly fix: string;
+}
+
+/** One rule of the catalogue. */
+export interface Rule {
+  readonly id: string;
+  /** The knob the problem is reported against. */
+  readonly knob: KnobKey;
+  readonly severity: "error" | "warning";
+  /** The rule in a few words, for the README ("requires BPF host routing"). */
+  readonly summary: string;
+  /** Whose rule it is and where it is written. */
+  readonly source: RuleSource;
+  readonly check: (k: Knobs, ctx: RuleContext) => Finding | undefined;
+}
+
+/** How the agent resolves host routing, and, for a fallback, the agent's own log line. */
+export interface HostRouting {
+  readonly mode: "bpf" | "legacy";
+  readonly because: string;
+  /** Set when the agent falls back on its own (kube_proxy_replacement.go:49-58). */
+  readonly fallback?: string;
+}
+
+/**
+ * Host routing as the agent resolves it. `bpfHostRouting: "legacy"` sets
+ * enable-host-legacy-routing; otherwise the kube-proxy-replacement start-up falls back to legacy
+ * routing, logging at info, when iptables masquerading is on (BPF masquerade off) or kube-proxy
+ * replacement is off, in that order (cilium/cilium@aeb2d1b pkg/kpr/initializer/kube_proxy_replacement.go:46-59).
+ * `"bpf"` writes enable-host-legacy-routing: "false", the agent's default, so it cannot prevent that.
+ */
+export function hostRouting(k: Knobs): HostRouting {
+  if (k.bpfHostRouting === "legacy") return { mode: "legacy", because: 'bpfHostRouting is "legacy"' };
+  if (!k.bpfMasquerade)
+    return {
+      mode: "legacy",
+      because: "bpfMasquerade is false",
+      fallback: "BPF host routing requires enable-bpf-masquerade.",
+    };
+  if (!k.kubeProxyReplacement)
+    return {
+      mode: "legacy",
+      because: "kubeProxyReplacement is false",
+      fallback: "BPF host routing requires kube-proxy-replacement.",
+    };
+  return { mode: "bpf", because: "kube-proxy replacement and BPF masquerade are on" };
+}
+
+/** Whether the agent falls back to legacy host routing on its own (not because it was told to). */
+export function fallsBackToLegacy(k: Knobs): boolean {
+  return hostRouting(k).fallback !== undefined;
+}
+
+/** The fix for a knob that needs BPF host routing: the adoption order's step 2. */
+export const ADOPT_HOST_ROUTING =
+  'first adopt bpfMasquerade: true (with kubeProxyReplacement: true and bpfHostRouting not "legacy"), soak it, then change this knob';
+
+/** DSR or hybrid: the agent's LoadBalancerUsesDSR (pkg/loadbalancer/config.go:279-283). */
+export const usesDsr = (k: Knobs): boolean => k.loadBalancerMode !== "snat";
