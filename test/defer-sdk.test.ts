@@ -81,8 +81,10 @@ describe("deferModule", () => {
 });
 
 /**
- * What `npm run plan -- --stack ci` (the script's own node flags, from package.json) has in its module
- * cache when it exits: a probe loaded before the plan reports it.
+ * What `npm run plan` (the script's own node flags, from package.json) has in its module cache when it
+ * exits, a probe loaded before the plan reports it. The stack does not exist, so the plan stops right
+ * after its start-up, which has loaded the SDKs and every module the plan imports: what the deferral
+ * is for, at the price of one process start.
  */
 function planProcess(): Promise<{ deferred: boolean[]; heavy: string[] }> {
   const probe = join(mkdtempSync(join(tmpdir(), "defer-probe-")), "probe.js");
@@ -102,21 +104,21 @@ function planProcess(): Promise<{ deferred: boolean[]; heavy: string[] }> {
   const script = flags.pop() as string;
   expect([node, script]).toEqual(["node", "tools/plan.ts"]);
   return new Promise((resolve, reject) => {
-    const args = [...flags, "--require", probe, script, "--stack", "ci", "--json"];
+    const args = [...flags, "--require", probe, script, "--stack", "no-such-stack"];
     const child = spawn(process.execPath, args, { cwd: ROOT });
     let err = "";
     child.stderr.on("data", (d: Buffer) => (err += d.toString()));
     child.on("error", reject);
     child.on("close", (code) => {
       const line = /^PROBE(.*)$/m.exec(err)?.[1];
-      if (code === 0 && line) resolve(JSON.parse(line) as never);
+      if (code === 2 && line && err.includes("Pulumi.no-such-stack.yaml")) resolve(JSON.parse(line) as never);
       else reject(new Error(`exit ${code}: ${err}`));
     });
   });
 }
 
 describe("the deferred Pulumi SDK modules", () => {
-  it("are stand-ins in npm run plan's process to its end: TypeScript and arborist are never loaded", async () => {
+  it("are stand-ins in npm run plan's process: its start-up loads the SDK, not TypeScript or arborist", async () => {
     expect(await planProcess()).toEqual({ deferred: [true, true], heavy: [] });
   });
 
