@@ -197,7 +197,7 @@ export class TalosCluster extends pulumi.ComponentResource {
    */
   declare readonly controlPlaneTalosconfig: pulumi.Output<string>;
   /** The Talos API admin client credentials; secret. */
-  declare readonly clientConfiguration: pulumi.Output<talos.machine.SecretsProperties["clientConfiguration"]>;
+  declare readonly clientConfiguration: talos.machine.Secrets["clientConfiguration"];
   /** etcd's bootstrap: depend on it for anything that needs the Kubernetes API. */
   declare readonly bootstrap: talos.machine.Bootstrap;
   /** The config apply of every node, in roll order: control planes, then workers (plan order). */
