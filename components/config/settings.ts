@@ -101,12 +101,14 @@ export const SETTINGS = {
   controlPlane: object({
     // CPX Gen 2 (AMD): CPX Gen 1 (cpx11–cpx51) was deprecated on 2025-10-16 (server-type-catalogue.ts).
     default: { name: "cp", count: 3, serverType: "cpx32", location: "fsn1", labels: {}, taints: [] },
-    description: "the control-plane pool {name, count (odd), serverType, location, labels?, taints?}",
+    description:
+      "the control-plane pool {name, count (odd), serverType, location, labels?, taints?} (control plane n at host 11 + n)",
     parse: parsePool,
   }),
   workerPools: object({
     default: [{ name: "workers", count: 3, serverType: "cpx42", location: "fsn1", labels: {}, taints: [] }],
-    description: "worker pools, a list of {name, count, serverType, location, labels?, taints?}",
+    description:
+      "worker pools, a list of {name, count, serverType, location, labels?, taints?, firstHost?}; the first starts at host 21, every later pool pins firstHost",
     parse: parsePools,
   }),
   adminCidrs: stringList({
