@@ -21,7 +21,9 @@ import { projectKeys } from "../components/config/stack-file";
 import { checkAgainstSnapshot } from "../components/hetzner/server-type-lookup";
 import type { EngineRecord, Registration } from "./mock-engine";
 import { COMPUTED, numericId } from "./mocks";
-import { ROOT, runProgram, requireFresh, type ProgramLoader } from "./planner";
+import { ROOT, runProgram, requireFresh, type ProgramLoader, type ProgramRun } from "./planner";
+import { STACKS, changedSettings, readStackText, type StackName } from "../components/datapath/history";
+import { loadRolloutInput } from "./knobs-git";
 import { stackConfigOf, type StackConfig } from "./stack-files";
 
 /** One changed input of a resource. Secret values are never carried: `secret` says so. */
@@ -254,6 +256,23 @@ async function quietly<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+const runs = new Map<string, Promise<ProgramRun>>();
+
+/**
+ * One offline run of the program per stack and stack file in a process: the program is deterministic
+ * under the mock engine, and the check compares the same base with several heads (the tests do).
+ */
+function planned(stack: string, file: StackFileConfig, load: ProgramLoader): Promise<ProgramRun> {
+  const key = JSON.stringify([stack, file ?? {}, process.env.DEPLOY_RUNNER_IP ?? ""]);
+  let run = runs.get(key);
+  if (!run) {
+    run = quietly(() => runProgram(stack, engineConfig(file), load));
+    runs.set(key, run);
+    if (runs.size > 16) runs.delete(runs.keys().next().value as string);
+  }
+  return run;
+}
+
 /** Options of {@link stackChanges}. */
 export interface ChangeOptions {
   /** How `index.ts` is loaded (tests use vitest's module runner). @default requireFresh */
@@ -287,10 +306,8 @@ export async function stackChanges(
       };
   }
   const load = options.load ?? requireFresh;
-  const [before, after] = await quietly(async () => [
-    await runProgram(stack, engineConfig(base), load),
-    await runProgram(stack, engineConfig(head), load),
-  ]);
+  const before = await planned(stack, base, load);
+  const after = await planned(stack, head, load);
   const resources = diffRecords(before.record, after.record);
   const [b, h] = [sides.base, sides.head] as const;
   if (!b.ok || !h.ok) throw new Error("unreachable: both sides resolved");
@@ -302,4 +319,28 @@ export async function stackChanges(
     acceptedKeys(env),
   );
   return { compared: true, resources, refusals: verdict.refusals, warnings: verdict.warnings };
+}
+
+/** The settings side of the change check, per stack; undefined where the change moves no setting. */
+export type SettingsReport = Readonly<Record<StackName, StackChanges | undefined>>;
+
+/**
+ * The settings side of `npm run check` on the repository at `root`: each stack file at the base (as
+ * `--base` chooses it: tools/knobs-git.ts) against the working tree, for every stack whose settings
+ * the change moves.
+ */
+export async function settingsCheck(
+  root: string,
+  check: { readonly base?: string; readonly now: Date },
+  options: ChangeOptions = {},
+): Promise<SettingsReport> {
+  const input = loadRolloutInput(root, check);
+  const out = {} as Record<StackName, StackChanges | undefined>;
+  for (const stack of STACKS) {
+    const base = readStackText(input.files[stack].base);
+    const head = readStackText(input.files[stack].now);
+    const moved = head.error === undefined && changedSettings(base.file, head.file).length > 0;
+    out[stack] = moved ? await stackChanges(stack, base.file, head.file, options) : undefined;
+  }
+  return out;
 }
