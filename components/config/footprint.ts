@@ -8,6 +8,7 @@
  * holds the footprint to the program's registrations.
  */
 import { inputFact, worse, type InputFact } from "./change-facts";
+import type { QuorumSettings } from "./quorum";
 import { planNodes, type ClusterSpec } from "./spec";
 import { placementGroupOf } from "../hetzner/placement";
 
@@ -27,11 +28,8 @@ export interface NodeFootprint {
 /** What decides the fate of every server of a deployment. */
 export interface Footprint {
   readonly version: number;
-  readonly networkCidr: string;
-  readonly nodeSubnetCidr: string;
-  readonly networkZone: string;
-  readonly publicIPv4: boolean;
-  readonly publicIPv6: boolean;
+  /** The settings that decide the servers (the quorum rule names them in its refusals). */
+  readonly settings: QuorumSettings;
   /** Server name → its footprint, control planes first. */
   readonly nodes: Readonly<Record<string, NodeFootprint>>;
 }
@@ -52,15 +50,17 @@ export function footprintOf(spec: Pick<ClusterSpec, "stack" | "settings">): Foot
       },
     ]),
   );
-  return {
-    version: FOOTPRINT_VERSION,
+  const decisive: QuorumSettings = {
+    production: settings.production,
+    controlPlane: settings.controlPlane,
+    workerPools: settings.workerPools,
     networkCidr: settings.networkCidr,
     nodeSubnetCidr: settings.nodeSubnetCidr,
     networkZone: settings.networkZone,
     publicIPv4: settings.publicIPv4,
     publicIPv6: settings.publicIPv6,
-    nodes,
   };
+  return { version: FOOTPRINT_VERSION, settings: decisive, nodes };
 }
 
 const SERVER = "hcloud:index/server:Server";
@@ -94,7 +94,7 @@ export interface NodeImpact {
 }
 
 /** The cluster-wide causes every surviving server shares (a new network, subnet or public interface). */
-function sharedCauses(before: Footprint, after: Footprint): NodeCause[] {
+function sharedCauses(before: QuorumSettings, after: QuorumSettings): NodeCause[] {
   const out: NodeCause[] = [];
   // A new network or subnet (both ForceNew) re-attaches every server: its `networks` input changes.
   const via = (field: string, type: string, input: string, from: unknown, to: unknown): NodeCause => {
@@ -123,7 +123,7 @@ const worst = (causes: readonly NodeCause[]): InputFact["effect"] =>
  * which fields (none for a server nothing changes). Servers in plan order of `before`, then new ones.
  */
 export function footprintImpacts(before: Footprint, after: Footprint): NodeImpact[] {
-  const shared = sharedCauses(before, after);
+  const shared = sharedCauses(before.settings, after.settings);
   const out: NodeImpact[] = [];
   for (const [node, was] of Object.entries(before.nodes)) {
     const now = after.nodes[node];
@@ -150,6 +150,7 @@ export function isFootprint(value: unknown): value is Footprint {
     typeof value === "object" &&
     value !== null &&
     (value as { version?: unknown }).version === FOOTPRINT_VERSION &&
-    typeof (value as { nodes?: unknown }).nodes === "object"
+    typeof (value as { nodes?: unknown }).nodes === "object" &&
+    typeof (value as { settings?: unknown }).settings === "object"
   );
 }

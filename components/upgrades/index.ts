@@ -4,7 +4,16 @@
  * StackReference to the stack itself) and the component of `talosctl` commands.
  */
 export { TalosUpgrades, type TalosUpgradesArgs } from "./component";
-export { checkedUpgradePath, DEPLOYED_OUTPUTS, deployedVersions, selfReferenceName } from "./deployed";
+export {
+  checkedNodeChanges,
+  checkedUpgradePath,
+  DEPLOYED_OUTPUTS,
+  deployedFootprint,
+  deployedVersions,
+  FOOTPRINT_OUTPUT,
+  selfReference,
+  selfReferenceName,
+} from "./deployed";
 export { talosUpgradePath, upgradeProblems, type DeployedVersions } from "./path";
 export { planUpgrades, type UpgradeNode, type UpgradePlan, type UpgradeStep } from "./plan";
 export {
