@@ -10,6 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { stackFileText } from "../components/config/stack-file";
+import { TYPE_FACTS } from "../components/config/change-facts";
+import type { SettingDef } from "../components/config/define";
+import { SETTINGS, SETTING_KEYS, type SettingKey } from "../components/config/settings";
 import { settingsCheck, type ResourceChange, type StackChanges } from "../tools/changes";
 import { importFresh } from "./helpers";
 
@@ -59,6 +62,29 @@ const lines = (c: StackChanges | undefined, skip: RegExp = /^upgrades-/): string
 
 const refusals = (c: StackChanges | undefined) => (c?.refusals ?? []).map((p) => p.message);
 
+/**
+ * The inputs a change moved directly (not through a replaced resource) that the settings table does not
+ * say the setting reaches: holds the table's `change.reaches` to the real program.
+ */
+const unexplained = (c: StackChanges | undefined, key: SettingKey): string[] => {
+  const reaches = ((SETTINGS[key] as SettingDef<unknown>).change?.reaches ?? []).map(([t, i]) => `${t} ${i}`);
+  return (c?.resources ?? []).flatMap((r) =>
+    r.inputs
+      .filter((i) => !i.via && !reaches.includes(`${r.type} ${i.input}`))
+      .map((i) => `${r.name} ${i.input}`),
+  );
+};
+
+describe("the settings table's change column", () => {
+  it("says for every setting what a change reaches, each input one the facts know", () => {
+    for (const key of SETTING_KEYS) {
+      const change = (SETTINGS[key] as SettingDef<unknown>).change;
+      expect(change, key).toBeDefined();
+      for (const [type] of change?.reaches ?? []) expect(Object.keys(TYPE_FACTS), key).toContain(type);
+    }
+  });
+});
+
 describe("the change check on prod: what each settings change does, per resource", () => {
   it("controlPlane.serverType: powers off every control plane at once, refused with the one-at-a-time path", async () => {
     const r = await check({ prod: {} }, { prod: { controlPlane: { ...CP, serverType: "cpx42" } } });
@@ -71,6 +97,7 @@ describe("the change check on prod: what each settings change does, per resource
     expect(refusals(r.prod)).toEqual([
       'hcloud-talos-cilium:controlPlane.serverType = "cpx42" (was "cpx32"): it would take down 3 of the 3 control planes at once (power off prod-cp-1, prod-cp-2, prod-cp-3), and etcd keeps quorum only while 2 of 3 members are up, one change at a time. Allowed: a change that takes at most one control plane down at a time and leaves a node of every worker pool running. Fix: resize the control planes one at a time by hand, each healthy before the next: for each of prod-cp-1, prod-cp-2, prod-cp-3: `hcloud server shutdown --wait <name> && hcloud server change-type <name> cpx42` (Hetzner starts it again), then `pulumi stack output talosHealthArgs --json --stack prod | jq -r \'.[]\' | xargs talosctl`; then `pulumi refresh --stack prod --yes` and deploy this change with ACCEPT_NODE_CHANGES=controlPlane.serverType; or set controlPlane.serverType back to "cpx32".',
     ]);
+    expect(unexplained(r.prod, "controlPlane")).toEqual([]);
     const [server] = r.prod?.resources ?? [];
     expect(server?.inputs[0]).toMatchObject({
       input: "serverType",
@@ -96,6 +123,7 @@ describe("the change check on prod: what each settings change does, per resource
 
   it("controlPlane.location: replaces every control plane, the load balancer, the Primary IP and so the Kubernetes provider with every release", async () => {
     const r = await check({ prod: {} }, { prod: { controlPlane: { ...CP, location: "nbg1" } } });
+    expect(unexplained(r.prod, "controlPlane")).toEqual([]);
     expect(lines(r.prod)).toEqual([
       "replace replace cilium-k8s kubeconfig<nodes-prod-cp-1:replace",
       "replace replace cilium-release (provider)<cilium-k8s:replace",
@@ -135,6 +163,7 @@ describe("the change check on prod: what each settings change does, per resource
 
   it("networkCidr: a new network and subnet, every server re-attached: refused for the control planes and the pool", async () => {
     const r = await check({ prod: {} }, { prod: { networkCidr: "10.0.0.0/15" } });
+    expect(unexplained(r.prod, "networkCidr")).toEqual([]);
     expect(lines(r.prod, /^(upgrades-|talos-apply-)/)).toEqual([
       "replace replace prod-api-network networkId<prod-network:replace",
       "replace replace prod-network ipRange:replace",
@@ -151,6 +180,7 @@ describe("the change check on prod: what each settings change does, per resource
 
   it("nodeSubnetCidr: a new subnet and a new address for every server and the load balancer", async () => {
     const r = await check({ prod: {} }, { prod: { nodeSubnetCidr: "10.0.2.0/24" } });
+    expect(unexplained(r.prod, "nodeSubnetCidr")).toEqual([]);
     expect(lines(r.prod, /^upgrades-/)).toEqual([
       "replace replace prod-api-network ip:replace",
       "replace replace prod-subnet ipRange:replace",
@@ -171,6 +201,7 @@ describe("the change check on prod: what each settings change does, per resource
       { prod: {} },
       { prod: { workerPools: [{ ...WORKERS, location: "nbg1", serverType: "cpx52" }] } },
     );
+    expect(unexplained(r.prod, "workerPools")).toEqual([]);
     expect(lines(r.prod)).toEqual([
       ...["workers-1", "workers-2", "workers-3"].map(
         (n) => `replace replace nodes-prod-${n} location:replace serverType:power-off`,

@@ -37,9 +37,9 @@ export const EFFECTS: Readonly<Record<Effect, { readonly label: string; readonly
     disrupts: true,
   },
   "power-off": { label: "powered off, changed, started again", disrupts: true },
-  replace: { label: "deleted and created anew (its disk and data are lost)", disrupts: true },
+  replace: { label: "deleted and created anew (a server loses its disk)", disrupts: true },
   create: { label: "created", disrupts: false },
-  delete: { label: "deleted (its disk and data are lost)", disrupts: true },
+  delete: { label: "deleted (a server loses its disk)", disrupts: true },
 };
 
 /** Effects from the least to the most severe. */
@@ -234,8 +234,18 @@ export function inputFact(type: string, input: string): InputFact {
   return facts.inputs[input] ?? facts.otherwise;
 }
 
-/** A reference to one input of one type, as the settings table names what it reaches. */
-export type InputRef = readonly [type: keyof typeof TYPE_FACTS, input: string];
-
-/** Short names of the types, for the settings table and the report. */
-export const SERVER_TYPE_TOKEN = "hcloud:index/server:Server";
+/** The type tokens the settings table names (settings.ts `change.reaches`). */
+export const T = {
+  server: "hcloud:index/server:Server",
+  network: "hcloud:index/network:Network",
+  subnet: "hcloud:index/networkSubnet:NetworkSubnet",
+  firewall: "hcloud:index/firewall:Firewall",
+  placementGroup: "hcloud:index/placementGroup:PlacementGroup",
+  loadBalancer: "hcloud:index/loadBalancer:LoadBalancer",
+  loadBalancerNetwork: "hcloud:index/loadBalancerNetwork:LoadBalancerNetwork",
+  primaryIp: "hcloud:index/primaryIp:PrimaryIp",
+  apply: "talos:machine/configurationApply:ConfigurationApply",
+  release: "kubernetes:helm.sh/v3:Release",
+  command: "command:local:Command",
+  kubernetesProvider: "pulumi:providers:kubernetes",
+} as const;
