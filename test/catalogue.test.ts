@@ -82,12 +82,12 @@ describe("kernel minimums (the agent's own probes, components/datapath/kernel.ts
 
 describe("costs", () => {
   it.each([
-    ["bandwidthManager", ["agents-roll"]],
-    ["bpfMasquerade", ["agents-roll", "conntrack-reset"]],
-    ["datapathMode", ["agents-roll", "pods-restart", "nodes-replace"]],
-    ["bandwidthManagerBBR", ["agents-roll", "pods-restart"]],
-    ["bpfDistributedLRU", ["agents-roll", "conntrack-reset"]],
-    ["hubbleRelayReplicas", []],
+    ["bandwidthManager", ["agents-roll", "operator-rolls"]],
+    ["bpfMasquerade", ["agents-roll", "operator-rolls", "conntrack-reset"]],
+    ["datapathMode", ["agents-roll", "operator-rolls", "pods-restart", "nodes-replace"]],
+    ["bandwidthManagerBBR", ["agents-roll", "operator-rolls", "pods-restart"]],
+    ["bpfDistributedLRU", ["agents-roll", "operator-rolls", "conntrack-reset"]],
+    ["hubbleRelayReplicas", ["relay-scales"]],
   ] as const)("%s costs %j", (key, costs) => {
     expect(knobDef(key).costs).toEqual(costs);
   });

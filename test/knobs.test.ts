@@ -5,18 +5,32 @@
  * injected, so no test depends on the clock.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stackFileText } from "../components/config/stack-file";
 import { defaultKnobs, type Knobs } from "../components/datapath/catalogue";
 import type { KnobSnapshot, Snapshot } from "../components/datapath/history";
-import { describeChange, rolloutCheck, type RolloutInput } from "../components/datapath/rollout";
+import { show } from "../components/config/define";
+import { showRef } from "../components/datapath/render-diff";
+import {
+  describeChange,
+  rolloutCheck,
+  type KnobsReport,
+  type RolloutInput,
+} from "../components/datapath/rollout";
+import {
+  renderedLines,
+  renderMarkdown,
+  renderText,
+  workloadLine,
+} from "../components/datapath/rollout-render";
 import { soakGate } from "../components/datapath/soak";
 import { check, main } from "../tools/knobs";
 import { resolveBase } from "../tools/knobs-git";
-import { recordDeploy, runTool, type CliRun } from "./helpers";
+import { helmVersion } from "../tools/helm-template";
+import { neededUnderCi, recordDeploy, reference, runTool, type CliRun } from "./helpers";
 
 // ---------------------------------------------------------------------------------------------------
 // Plain data
@@ -205,6 +219,12 @@ describe("one knob per change, settings alongside (pure)", () => {
     expect(r.stacks.prod).toEqual({
       changes: [],
       settings: ["talosVersion", "kubernetesVersion", "workerPools"],
+      render: {
+        rendered: false,
+        reason: "not-rendered",
+        message: "the check was run without rendering",
+        fallback: true,
+      },
     });
   });
 
@@ -272,7 +292,7 @@ describe("the config rule and soakDays (pure)", () => {
 });
 
 describe("rollout report (pure)", () => {
-  it("names the costs of the bandwidth manager: agents roll", () => {
+  it("names the costs of the bandwidth manager: agents roll, operator rolls", () => {
     const c = describeChange("prod", { knob: "bandwidthManager", from: false, to: true });
     expect(c).toEqual({
       knob: "bandwidthManager",
@@ -283,11 +303,18 @@ describe("rollout report (pure)", () => {
         {
           cost: "agents-roll",
           label: "agents roll",
-          meaning: "every Cilium agent restarts (rollOutCiliumPods), 2 nodes at a time",
+          meaning:
+            "the agent DaemonSet's pod template changes (a cilium-config change, through rollOutCiliumPods, or the agent's own spec): every Cilium agent restarts, 2 nodes at a time",
+        },
+        {
+          cost: "operator-rolls",
+          label: "operator rolls",
+          meaning:
+            "the operator Deployment's pod template changes (a cilium-config change, through operator.rollOutPods, or its own spec): its 2 pods are replaced one at a time and leadership moves to a new pod",
         },
       ],
       costNote:
-        "every agent rolls and replaces the node qdisc with fq (Cilium re-applies it; hand fixes do not stick)",
+        "every agent and the operator roll; each agent replaces the node qdisc with fq (Cilium re-applies it; hand fixes do not stick)",
       decision: {
         verdict: "adopt",
         step: 1,
@@ -300,18 +327,21 @@ describe("rollout report (pure)", () => {
         "hubble observe --verdict DROPPED",
         "pulumi stack output talosHealthArgs --json --stack prod | jq -r '.[]' | xargs talosctl",
       ],
-      notes: ["prod: deploy in a low-traffic window"],
+      notes: [
+        "prod: deploy in a low-traffic window",
+        "operator rolls: wait for `kubectl -n kube-system rollout status deployment/cilium-operator` before judging Gateways, endpoint slices or identities",
+      ],
     });
   });
 
-  it("names the costs of BPF masquerade: agents roll, conntrack resets (expect connection resets)", () => {
+  it("names the costs of BPF masquerade: agents roll, operator rolls, conntrack resets (expect connection resets)", () => {
     const c = describeChange("ci", { knob: "bpfMasquerade", from: false, to: true });
     expect([c.from, c.to, c.costs.map((x) => x.label)]).toEqual([
       false,
       true,
-      ["agents roll", "conntrack resets"],
+      ["agents roll", "operator rolls", "conntrack resets"],
     ]);
-    expect(c.notes).toEqual([
+    expect(c.notes.slice(1)).toEqual([
       "conntrack resets: expect connection resets while each node rolls; connection tracking and NAT state start empty",
     ]);
     expect(c.verify.at(-1)).toBe(
@@ -319,7 +349,7 @@ describe("rollout report (pure)", () => {
     );
   });
 
-  it("names the costs of netkit: agents roll, pods restart, nodes replaced, with the resolution's warnings", () => {
+  it("names the costs of netkit: agents roll, operator rolls, pods restart, nodes replaced, with the resolution's warnings", () => {
     const base = ciFile({ bandwidthManager: true, bpfMasquerade: true });
     const r = rolloutCheck(
       input({
@@ -332,9 +362,9 @@ describe("rollout report (pure)", () => {
       "datapathMode",
       "veth",
       "netkit",
-      ["agents roll", "pods restart", "nodes replaced"],
+      ["agents roll", "operator rolls", "pods restart", "nodes replaced"],
     ]);
-    expect(c?.notes).toEqual([
+    expect(c?.notes.slice(1)).toEqual([
       "pods restart: existing pods keep the old behaviour until they restart; restart them once every agent has rolled",
       "nodes replaced: existing pods must be recreated (drain each node after its agent rolls) or the nodes replaced; mixing old and new is unsupported",
     ]);
@@ -597,6 +627,7 @@ describe("npm run knobs -- check (CLI)", () => {
       "baseCommit",
       "now",
       "soakDays",
+      "codeChanges",
       "stacks",
       "soak",
       "violations",
@@ -617,11 +648,11 @@ describe("npm run knobs -- check (CLI)", () => {
         "",
         "| knob | from | to | costs | decision of record |",
         "| --- | --- | --- | --- | --- |",
-        "| bandwidth manager (`bandwidthManager`) | `false` | `true` | **agents roll**: every agent rolls and replaces the node qdisc with fq (Cilium re-applies it; hand fixes do not stick) | **adopt (step 1)**: fq/EDT pacing: better tail latency and fairness on egress; soak with WireGuard on (fq's 100-packet flow limit dropped WireGuard bursts in a field report) |",
+        "| bandwidth manager (`bandwidthManager`) | `false` | `true` | **agents roll, operator rolls**: every agent and the operator roll; each agent replaces the node qdisc with fq (Cilium re-applies it; hand fixes do not stick) | **adopt (step 1)**: fq/EDT pacing: better tail latency and fairness on egress; soak with WireGuard on (fq's 100-packet flow limit dropped WireGuard bursts in a field report) |",
       ].join("\n"),
     );
     expect(clean.stdout).toContain(
-      "Rollout checklist (run the commands after each node rolls):\n\n- [ ] `cilium status --verbose`\n- [ ] `hubble observe --verdict DROPPED`\n- [ ] `pulumi stack output talosHealthArgs --json --stack prod | jq -r '.[]' | xargs talosctl`\n- [ ] prod: deploy in a low-traffic window\n",
+      "Rollout checklist (run the commands after each node rolls):\n\n- [ ] `cilium status --verbose`\n- [ ] `hubble observe --verdict DROPPED`\n- [ ] `pulumi stack output talosHealthArgs --json --stack prod | jq -r '.[]' | xargs talosctl`\n- [ ] prod: deploy in a low-traffic window\n- [ ] operator rolls: wait for `kubectl -n kube-system rollout status deployment/cilium-operator` before judging Gateways, endpoint slices or identities\n",
     );
   });
 
@@ -629,5 +660,227 @@ describe("npm run knobs -- check (CLI)", () => {
     const r = usage;
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^--json and --markdown exclude each other\nusage: npm run knobs -- check /);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// The report rendered from the real chart
+
+const chart = reference("charts/cilium-1.20.0.tgz");
+const CHARTS = join(chart.path, "..");
+
+describe("the chart's refusal (pure)", () => {
+  it("is a config violation when the working tree's values do not render, not when the base's do not", () => {
+    const error =
+      "Error: execution error at (cilium/templates/validate.yaml:71:7): Hubble Relay requires .Values.hubble.enabled=true";
+    const refuse = (side: "base" | "head") =>
+      rolloutCheck({
+        ...input({}),
+        render: { ci: { rendered: false, reason: "chart-error", side, message: error } },
+      });
+    expect(refuse("head").violations).toEqual([
+      {
+        rule: "config",
+        stack: "ci",
+        message: `Pulumi.ci.yaml: the Cilium chart refuses the Helm values this file resolves to: ${error}. Fix: change the stack file until \`npm run plan -- --stack ci\`'s ciliumValues render.`,
+      },
+    ]);
+    expect(refuse("base").violations).toEqual([]);
+    expect(refuse("base").stacks.ci.render).toMatchObject({
+      rendered: false,
+      reason: "chart-error",
+      fallback: true,
+    });
+  });
+});
+
+const helm = neededUnderCi("helm on PATH (a real Helm, or ../shared/bin/helm offline)", helmVersion());
+
+describe.skipIf(!chart.present || helm === undefined)("npm run knobs -- check, rendered", () => {
+  /** A repository with baseline ci and prod files; the working tree's ci file sets `ci`. */
+  const changed = (ci: Record<string, unknown>, prod: Record<string, unknown> = {}) => {
+    const r = repo();
+    r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z");
+    r.write({ [CI]: ciFile(ci), [PROD]: prodFile(prod) });
+    return r.dir;
+  };
+  const run = (dir: string, ...args: string[]): CliRun => {
+    let stdout = "";
+    let stderr = "";
+    const status = main(["check", "--base", "HEAD", "--now", NOW, ...args], dir, {
+      out: (t) => (stdout += t),
+      err: (t) => (stderr += t),
+    });
+    return { status, stdout, stderr };
+  };
+  const fates = (r: KnobsReport, stack: "ci" | "prod") => {
+    const render = r.stacks[stack].render;
+    return render.rendered
+      ? Object.fromEntries(render.diff.workloads.map((w) => [w.workload, w.fate]))
+      : render;
+  };
+
+  describe("turning SPIRE off on ci", () => {
+    let json: KnobsReport;
+    let text = "";
+    let markdown = "";
+    beforeAll(() => {
+      const dir = changed({ mutualAuth: false });
+      json = JSON.parse(run(dir, "--charts", CHARTS, "--json").stdout) as KnobsReport;
+      text = run(dir, "--charts", CHARTS).stdout;
+      markdown = run(dir, "--charts", CHARTS, "--markdown").stdout;
+    }, 60_000);
+
+    it("rolls the agents and the operator (a mount goes) and removes the SPIRE server and agent", () => {
+      expect(fates(json, "ci")).toEqual({
+        agent: "rolls",
+        operator: "rolls",
+        envoy: "unchanged",
+        relay: "unchanged",
+        ui: "unchanged",
+        "spire-server": "removed",
+        "spire-agent": "removed",
+      });
+      const render = json.stacks.ci.render;
+      if (!render.rendered) throw new Error("not rendered");
+      expect(render.diff.workloads.find((w) => w.workload === "operator")?.podTemplate).toEqual([
+        'metadata.annotations["cilium.io/cilium-configmap-checksum"]',
+        "spec.containers[cilium-operator].volumeMounts",
+        "spec.volumes[spire-agent-socket]",
+      ]);
+      expect(render.diff.config.find((c) => c.key === "mesh-auth-enabled")).toEqual({
+        key: "mesh-auth-enabled",
+        from: "true",
+        to: "false",
+      });
+      expect([render.costs, render.drift, render.chart, render.digest]).toEqual([
+        ["agents-roll", "operator-rolls", "spire-toggles"],
+        [],
+        "cilium 1.20.0",
+        "c5f013912360d1a334f44ef25f36da59ba3414cdb48f466ee12d0c4fdff27883",
+      ]);
+    });
+
+    it("renders prod, unchanged, as the same release: nothing changes", () => {
+      expect(json.stacks.prod.render).toMatchObject({
+        rendered: true,
+        sameInputs: true,
+        diff: { identical: true },
+        costs: [],
+      });
+    });
+
+    it("prints the same facts as text and Markdown as it gives in JSON", () => {
+      const render = json.stacks.ci.render;
+      if (!render.rendered) throw new Error("not rendered");
+      const { head, lines } = renderedLines(render);
+      for (const line of [head, ...lines]) expect(text).toContain(line.trim());
+      expect(markdown).toContain(`**Rendered:** ${head}.`);
+      for (const w of render.diff.workloads) {
+        expect(text).toContain(w.fate === "unchanged" ? w.title : workloadLine(w));
+        const what = workloadLine(w).split("): ").slice(1).join("): ");
+        expect(markdown).toContain(
+          `| ${w.title} | \`${showRef(w.object)}\` | ${what.replace(/\|/g, "\\|")} |`,
+        );
+      }
+      for (const c of render.diff.config) {
+        const line = `${c.key}: ${show(c.from)} → ${show(c.to)}`;
+        expect([text.includes(line), markdown.includes(`\`${line}\``)]).toEqual([true, true]);
+      }
+    });
+  });
+
+  it("turning the Hubble UI off only removes its objects: agents and operator do not roll", () => {
+    const r = check(changed({ hubbleUI: false }), { base: "HEAD", now: at(NOW), charts: CHARTS });
+    expect(fates(r, "ci")).toMatchObject({ agent: "unchanged", operator: "unchanged", ui: "removed" });
+    expect(r.stacks.ci.render).toMatchObject({ costs: ["ui-toggles"], drift: [], diff: { config: [] } });
+    expect(r.stacks.ci.changes[0]?.notes).toContain(
+      "agents do not roll: run the checks once, after the change",
+    );
+  });
+
+  it("says nothing rolls when the change resolves to the Helm values already deployed", () => {
+    const same = check(changed({ talosVersion: "v1.13.10", hubbleRelayReplicas: 2 }), {
+      base: "HEAD",
+      now: at(NOW),
+      charts: CHARTS,
+    });
+    expect([same.stacks.ci.changes, same.stacks.ci.settings]).toEqual([[], ["talosVersion"]]);
+    expect(same.stacks.ci.render).toMatchObject({
+      rendered: true,
+      sameInputs: true,
+      costs: [],
+      diff: { identical: true },
+    });
+    expect(renderText(same)).toContain(
+      "    nothing changes: every object renders the same (the same Helm values, chart and Kubernetes version); nothing rolls",
+    );
+    // A new Kubernetes patch is a new render input (the chart branches on the version); it renders the same.
+    const patch = check(changed({ kubernetesVersion: "1.36.4" }), {
+      base: "HEAD",
+      now: at(NOW),
+      charts: CHARTS,
+    });
+    expect(patch.stacks.ci.render).toMatchObject({
+      rendered: true,
+      sameInputs: false,
+      costs: [],
+      diff: { identical: true },
+    });
+    expect(renderText(patch)).toContain("    nothing changes: every object renders the same; nothing rolls");
+  });
+
+  it("falls back to the catalogue's prediction and says why: no archive, no helm, a digest mismatch, no pinned digest", () => {
+    const dir = changed({ bandwidthManager: true });
+    const noArchive = run(dir);
+    expect(noArchive.stdout).toContain(
+      "  not rendered (base), fell back to the catalogue's prediction: no-archive:\n    helm pull cilium --repo https://helm.cilium.io --version 1.20.0 failed: the helm on PATH cannot pull (offline stand-in). Fix: pass --charts <folder with cilium-1.20.0.tgz>\n",
+    );
+    const noHelm = check(dir, { base: "HEAD", now: at(NOW), charts: CHARTS, helm: join(dir, "no-helm") });
+    expect(noHelm.stacks.ci.render).toEqual({
+      rendered: false,
+      reason: "no-helm",
+      side: "base",
+      message: "no helm on PATH. Fix: install Helm 3 (https://helm.sh/docs/intro/install/)",
+      fallback: true,
+    });
+    const tampered = mkdtempSync(join(tmpdir(), "knobs-charts-"));
+    TEMP_DIRS.push(tampered);
+    writeFileSync(join(tampered, "cilium-1.20.0.tgz"), "not the chart");
+    const mismatch = check(dir, { base: "HEAD", now: at(NOW), charts: tampered });
+    expect(mismatch.stacks.ci.render).toMatchObject({
+      rendered: false,
+      reason: "digest-mismatch",
+      fallback: true,
+    });
+    expect(renderText(mismatch)).toContain("fell back to the catalogue's prediction: digest-mismatch:");
+    const unknown = check(changed({ ciliumVersion: "1.20.1" }), {
+      base: "HEAD",
+      now: at(NOW),
+      charts: CHARTS,
+    });
+    expect(unknown.stacks.ci.render).toMatchObject({
+      rendered: false,
+      reason: "unknown-version",
+      side: "head",
+    });
+    expect(renderMarkdown(unknown)).toContain(
+      "**Rendered:** not rendered (head), fell back to the catalogue's prediction: unknown-version.",
+    );
+  });
+
+  it("says so when the change also edits the values code, which both sides are valued with", () => {
+    const r = repo();
+    mkdirSync(join(r.dir, "components", "datapath"), { recursive: true });
+    r.commit(
+      { [CI]: ciFile(), [PROD]: prodFile(), "components/datapath/values.ts": "// v1\n" },
+      "2026-11-01T12:00:00Z",
+    );
+    r.write({ "components/datapath/values.ts": "// v2\n" });
+    const report = check(r.dir, { base: "HEAD", now: at(NOW), charts: CHARTS });
+    expect(report.codeChanges).toEqual(["components/datapath/values.ts"]);
+    expect(renderText(report)).toContain(
+      "⚠ this change also edits the values code (components/datapath/values.ts)",
+    );
   });
 });

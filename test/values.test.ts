@@ -53,6 +53,7 @@ describe("the production baseline values", () => {
       MTU: 1450,
       l7Proxy: true,
       rollOutCiliumPods: true,
+      operator: { rollOutPods: true },
       routingMode: "tunnel",
       tunnelProtocol: "vxlan",
       autoDirectNodeRoutes: false,

@@ -12,7 +12,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { CILIUM_REPO } from "../components/cilium/release";
+import { CILIUM_CHART_DIGESTS, CILIUM_REPO } from "../components/cilium/release";
 import { gatewayApiManifest } from "../components/cilium/gateway-api";
 import { CCM_CHART, CCM_REPO } from "../components/cloud-controller/release";
 import { resolveStackConfig } from "../components/config/resolve";
@@ -23,14 +23,19 @@ import { loadStackConfig } from "./stack-files";
 
 /**
  * Digests pinned in the repository, by chart (`<repo> <name> <version>`) or URL.
- * - cilium 1.20.0: the `digest` helm.cilium.io's index.yaml publishes (../shared/reference/SOURCES.md;
- *   test/fixtures/charts holds the archive and a test checks it).
+ * - cilium: CILIUM_CHART_DIGESTS (components/cilium/release.ts), the `digest` helm.cilium.io's
+ *   index.yaml publishes (test/fixtures/charts holds the 1.20.0 archive and a test checks it).
  * - Gateway API v1.5.1 standard-install.yaml: the file kubernetes-sigs/gateway-api builds with
  *   `hack/build-install-yaml.sh` at tag v1.5.1 (commit e7677b70ae75): rebuilt from that tag it has
  *   this sha256, and an independent project pins the same digest for the release asset.
  */
 export const PINNED_SHA256: Readonly<Record<string, string>> = {
-  [`${CILIUM_REPO} cilium 1.20.0`]: "c5f013912360d1a334f44ef25f36da59ba3414cdb48f466ee12d0c4fdff27883",
+  ...Object.fromEntries(
+    Object.entries(CILIUM_CHART_DIGESTS).map(([version, digest]) => [
+      `${CILIUM_REPO} cilium ${version}`,
+      digest,
+    ]),
+  ),
   [gatewayApiManifest("v1.5.1")]: "751002b3b91a87f7ae3bd2517c79a47a8d7ed6702901808a1cf9bd97d284f9b8",
 };
 

@@ -1,13 +1,25 @@
 /**
- * `npm run knobs -- check [--base <git ref>] [--json | --markdown] [--repo <dir>] [--now <ISO date>]`:
- * the knob rollout check (datapath.md §4). Compares the working tree's stack files (the new state)
- * with the base, applies one knob per change, the soak gate and the stack file rules, and prints the
- * rollout report. Exit codes: 0 every rule passes; 1 a rule failed (each message also on stderr);
- * 2 a usage error or a repository that cannot be read.
+ * `npm run knobs -- check [--base <git ref>] [--json | --markdown] [--repo <dir>] [--now <ISO date>]
+ * [--charts <dir>]`: the knob rollout check (datapath.md §4). Compares the working tree's stack files
+ * (the new state) with the base, applies one knob per change, the soak gate and the stack file rules,
+ * renders the Cilium chart for both sides of each stack (`helm template`, tools/helm-template.ts) and
+ * prints the rollout report. Exit codes: 0 every rule passes; 1 a rule failed (each message also on
+ * stderr); 2 a usage error or a repository that cannot be read.
  */
+import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
-import { rolloutCheck, type KnobsReport } from "../components/datapath/rollout";
+import { CILIUM_CHART_DIGESTS } from "../components/cilium/release";
+import { STACKS, readStackText, type StackName } from "../components/datapath/history";
+import { rolloutCheck, type KnobsReport, type RolloutInput } from "../components/datapath/rollout";
 import { renderMarkdown, renderText } from "../components/datapath/rollout-render";
+import { renderDiff, type Render, type RenderDiff } from "../components/datapath/render-diff";
+import {
+  releaseOf,
+  sameRelease,
+  type ReleaseRender,
+  type RenderOutcome,
+} from "../components/datapath/render-report";
+import { chartArchive, helmTemplate, pullCacheDir, type Archive } from "./helm-template";
 import { loadRolloutInput } from "./knobs-git";
 
 /** The usage text (printed with every usage error). */
@@ -18,6 +30,9 @@ export const USAGE = `usage: npm run knobs -- check [--base <git ref>] [--json |
   --markdown       print the report as Markdown (the PR comment)
   --repo <dir>     the project directory holding Pulumi.ci.yaml and Pulumi.prod.yaml (default: .)
   --now <date>     measure soaks up to this ISO 8601 time instead of the clock (what-if, tests)
+  --charts <dir>   render the Cilium chart from <dir>/cilium-<version>.tgz (default: helm pull it by version
+                   into ~/.cache/hcloud-talos-cilium/charts); the archive must match its pinned sha256.
+                   Without helm or a verified archive the report falls back to the catalogue's prediction
 exit codes: 0 every rule passes, 1 a rule failed, 2 usage error or unreadable repository`;
 
 /** A command line the check does not understand. */
@@ -29,6 +44,8 @@ export interface CheckArgs {
   readonly format: "text" | "json" | "markdown";
   readonly repo: string;
   readonly now: Date;
+  /** A folder with the chart archives to render (`--charts`); undefined: pull them. */
+  readonly charts?: string;
 }
 
 /** A flag's value, or a usage error when it is missing. */
@@ -49,6 +66,7 @@ export function parseArgs(
   let base: string | undefined;
   let repo = cwd;
   let now: Date | undefined;
+  let charts: string | undefined;
   const formats: CheckArgs["format"][] = [];
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -56,6 +74,7 @@ export function parseArgs(
     else if (a === "--markdown") formats.push("markdown");
     else if (a === "--base") base = valueAfter(argv, i++);
     else if (a === "--repo") repo = resolve(cwd, valueAfter(argv, i++));
+    else if (a === "--charts") charts = resolve(cwd, valueAfter(argv, i++));
     else if (a === "--now") {
       const value = valueAfter(argv, i++);
       now = new Date(value);
@@ -63,12 +82,147 @@ export function parseArgs(
     } else throw new UsageError(`unexpected argument ${JSON.stringify(a)}`);
   }
   if (formats.length > 1) throw new UsageError("--json and --markdown exclude each other");
-  return { base, format: formats[0] ?? "text", repo, now: now ?? clock() };
+  return { base, format: formats[0] ?? "text", repo, now: now ?? clock(), charts };
+}
+
+/** How the check renders the chart. */
+export interface RenderOptions {
+  /** A folder with `cilium-<version>.tgz` archives; undefined: `helm pull` into `pullCache`. */
+  readonly charts?: string;
+  /** @default pullCacheDir() */
+  readonly pullCache?: string;
+  /** The helm executable. @default "helm" */
+  readonly helm?: string;
+  /** The render cache (tools/helm-template.ts). @default renderCacheDir() */
+  readonly renderCache?: string | false;
+}
+
+/** The verified archive of a release's chart (tools/helm-template.ts checks the pinned digest). */
+function archiveOf(r: ReleaseRender, opts: RenderOptions): Archive {
+  return chartArchive({
+    name: r.chart,
+    version: r.version,
+    repo: r.repo,
+    digest: CILIUM_CHART_DIGESTS[r.version],
+    charts: opts.charts,
+    pullCache: opts.pullCache ?? pullCacheDir(),
+    helm: opts.helm,
+  });
+}
+
+/** The diff of a release with itself when it was not rendered: nothing changes, no workload listed. */
+const SAME: RenderDiff = {
+  identical: true,
+  workloads: [],
+  config: [],
+  other: { added: [], removed: [], changed: [] },
+};
+
+/** One side's render, or the chart's error. */
+function renderSide(r: ReleaseRender, archive: string, opts: RenderOptions): Render | { error: string } {
+  const out = helmTemplate(archive, r.values, {
+    release: r.release,
+    namespace: r.namespace,
+    kubeVersion: r.kubeVersion,
+    helm: opts.helm,
+    cache: opts.renderCache,
+  });
+  return out.ok ? out : { error: out.error };
+}
+
+/**
+ * Renders a stack's base and working-tree release with the real chart and diffs them. Only what needs
+ * rendering is rendered: equal release inputs render equal objects (tools/helm-template.ts,
+ * `renderKey`), so they are rendered once, to list the workloads; renders repeat from the cache.
+ */
+export function renderStack(
+  stack: StackName,
+  texts: RolloutInput["files"][StackName],
+  opts: RenderOptions,
+): RenderOutcome {
+  const file = (t: string | undefined) => readStackText(t).file;
+  const head = releaseOf(stack, file(texts.now));
+  if (!head.ok)
+    return {
+      rendered: false,
+      reason: "unresolved",
+      side: "head",
+      message: `Pulumi.${stack}.yaml does not resolve: ${head.problem}`,
+    };
+  const base = releaseOf(stack, file(texts.base));
+  if (!base.ok) {
+    const message = `the base's Pulumi.${stack}.yaml does not resolve with this tree's rules: ${base.problem}`;
+    return { rendered: false, reason: "unresolved", side: "base", message };
+  }
+  const sides = [base.release, head.release] as const;
+  const sameInputs = sameRelease(base.release, head.release);
+  const archives = sides.map((r) => archiveOf(r, opts));
+  for (const [i, a] of archives.entries()) {
+    if (a.ok) continue;
+    // Equal inputs render equal objects: that much is known without helm (the workloads are not listed).
+    if (sameInputs)
+      return {
+        rendered: true,
+        chart: `${head.release.chart} ${head.release.version}`,
+        sameInputs,
+        diff: SAME,
+      };
+    return { rendered: false, reason: a.reason, side: i === 0 ? "base" : "head", message: a.message };
+  }
+  const [ab, ah] = archives as [Extract<Archive, { ok: true }>, Extract<Archive, { ok: true }>];
+  const after = renderSide(head.release, ah.path, opts);
+  if ("error" in after) return { rendered: false, reason: "chart-error", side: "head", message: after.error };
+  const before = sameInputs ? after : renderSide(base.release, ab.path, opts);
+  if ("error" in before)
+    return { rendered: false, reason: "chart-error", side: "base", message: before.error };
+  const [vb, vh] = [
+    `${base.release.chart} ${base.release.version}`,
+    `${head.release.chart} ${head.release.version}`,
+  ];
+  return {
+    rendered: true,
+    chart: vb === vh ? vh : `${vb} → ${vh}`,
+    digest: ab.digest === ah.digest ? ah.digest : `${ab.digest} → ${ah.digest}`,
+    helm: ah.helm,
+    sameInputs,
+    diff: renderDiff(before, after),
+  };
+}
+
+/**
+ * The code that decides a stack's release inputs: the baseline values, the knobs' Helm bindings and
+ * defaults, the release settings, the cluster settings' defaults (chart and Kubernetes version). A
+ * change there moves the Helm values of every stack at once.
+ */
+const VALUES_CODE = [
+  "components/datapath/values.ts",
+  "components/datapath/catalogue.ts",
+  "components/cilium/release.ts",
+  "components/config/settings.ts",
+];
+
+/** The values-code files that differ between `commit` and the working tree (none outside a project). */
+function codeChanges(root: string, commit: string): string[] {
+  try {
+    const out = execFileSync("git", ["diff", "--name-only", commit, "--", ...VALUES_CODE], {
+      cwd: root,
+      encoding: "utf8",
+      stdio: "pipe",
+    });
+    return out.split("\n").filter(Boolean);
+  } catch {
+    return [];
+  }
 }
 
 /** Runs the check on the repository at `root` (the library form of the command, for tests and tools). */
-export function check(root: string, options: { readonly base?: string; readonly now: Date }): KnobsReport {
-  return rolloutCheck(loadRolloutInput(root, options));
+export function check(
+  root: string,
+  options: { readonly base?: string; readonly now: Date } & RenderOptions,
+): KnobsReport {
+  const input = loadRolloutInput(root, options);
+  const render = Object.fromEntries(STACKS.map((s) => [s, renderStack(s, input.files[s], options)]));
+  return rolloutCheck({ ...input, render, codeChanges: codeChanges(root, input.baseCommit) });
 }
 
 /** The report in the asked format. */

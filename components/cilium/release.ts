@@ -9,6 +9,16 @@ import { ciliumValues } from "../datapath/values";
 export const CILIUM_REPO = "https://helm.cilium.io";
 
 /**
+ * The sha256 of each Cilium chart archive the knobs check may render, per chart version: the `digest`
+ * helm.cilium.io's index.yaml publishes for `cilium-<version>.tgz` (for 1.20.0 recorded with the
+ * vendored archive in test/fixtures/SOURCES.md). An archive that does not match is never rendered; a
+ * version without a digest here is not rendered either (the report falls back to the catalogue).
+ */
+export const CILIUM_CHART_DIGESTS: Readonly<Record<string, string>> = {
+  "1.20.0": "c5f013912360d1a334f44ef25f36da59ba3414cdb48f466ee12d0c4fdff27883",
+};
+
+/**
  * How long Helm may wait. A first install pulls every image onto fresh nodes and waits for the agents,
  * the operator, relay, UI and SPIRE to be ready; a values change rolls every agent 2 at a time.
  * 20 minutes covers a 3+3 cluster's roll with margin; Pulumi must never be cancelled meanwhile.

@@ -10,9 +10,17 @@ import { boolean, integer, oneOf, text } from "../config/define";
 import { KERNEL_NEEDS } from "./kernel";
 import { direct, knob, type KnobDef } from "./knob";
 
-const ROLL = ["agents-roll"] as const;
-const ROLL_CT = ["agents-roll", "conntrack-reset"] as const;
-const ROLL_PODS = ["agents-roll", "pods-restart"] as const;
+/**
+ * A cilium-config key: the agent DaemonSet and the operator Deployment carry a checksum of the whole
+ * ConfigMap in their pod templates (rollOutCiliumPods, operator.rollOutPods; chart templates
+ * cilium-agent/daemonset.yaml, cilium-operator/deployment.yaml), so both roll.
+ */
+const ROLL = ["agents-roll", "operator-rolls"] as const;
+const ROLL_CT = [...ROLL, "conntrack-reset"] as const;
+const ROLL_PODS = [...ROLL, "pods-restart"] as const;
+const ROLL_NODES = [...ROLL, "nodes-replace"] as const;
+/** The agent's own pod spec (its resources), not a cilium-config key: the operator does not roll. */
+const AGENT_SPEC = ["agents-roll"] as const;
 
 const HOST_ROUTING = { auto: undefined, bpf: false, legacy: true } as const;
 /** A decimal in (0, 1], e.g. `0.0025` (Cilium's default ratio of BPF map entries to memory), or empty. */
@@ -34,7 +42,7 @@ export const KNOBS = {
       helm: [direct("kubeProxyReplacement")],
       costs: ROLL_CT,
       costNote:
-        "every agent rolls and Talos re-enables or disables kube-proxy on every node; service connections reset",
+        "every agent and the operator roll, and Talos re-enables or disables kube-proxy on every node; service connections reset",
       decision: {
         verdict: "baseline",
         reason:
@@ -50,7 +58,7 @@ export const KNOBS = {
     {
       title: "routing mode",
       helm: [direct("routingMode")],
-      costs: ["agents-roll", "nodes-replace"],
+      costs: ROLL_NODES,
       costNote:
         "a disruptive, node-by-node migration: nodes in different modes cannot reach each other's pods",
       decision: {
@@ -68,7 +76,7 @@ export const KNOBS = {
     {
       title: "tunnel protocol",
       helm: [direct("tunnelProtocol")],
-      costs: ["agents-roll", "nodes-replace"],
+      costs: ROLL_NODES,
       costNote: "nodes on different protocols cannot reach each other's pods until every agent has rolled",
       decision: { verdict: "baseline", reason: "vxlan; geneve is only needed for DSR, which is rejected" },
     },
@@ -84,7 +92,7 @@ export const KNOBS = {
       title: "native routing CIDR",
       helm: [{ path: "ipv4NativeRoutingCIDR", value: (v) => v || undefined }],
       costs: ROLL,
-      costNote: "every agent rolls",
+      costNote: "every agent and the operator roll",
       decision: { verdict: "rejected", reason: "part of native routing (rejected)" },
     },
   ),
@@ -97,7 +105,7 @@ export const KNOBS = {
       title: "auto direct node routes",
       helm: [direct("autoDirectNodeRoutes")],
       costs: ROLL,
-      costNote: "every agent rolls",
+      costNote: "every agent and the operator roll",
       decision: {
         verdict: "rejected",
         reason: "does not work on Hetzner: every packet's next hop is the network gateway, not the peer node",
@@ -114,7 +122,7 @@ export const KNOBS = {
       helm: [direct("bandwidthManager.enabled")],
       costs: ROLL,
       costNote:
-        "every agent rolls and replaces the node qdisc with fq (Cilium re-applies it; hand fixes do not stick)",
+        "every agent and the operator roll; each agent replaces the node qdisc with fq (Cilium re-applies it; hand fixes do not stick)",
       decision: {
         verdict: "adopt",
         step: 1,
@@ -133,7 +141,8 @@ export const KNOBS = {
       helm: [direct("bandwidthManager.bbr")],
       kernel: (v) => (v ? KERNEL_NEEDS.bbr : undefined),
       costs: ROLL_PODS,
-      costNote: "every agent rolls; existing sockets keep their congestion control until their pod restarts",
+      costNote:
+        "every agent and the operator roll; existing sockets keep their congestion control until their pod restarts",
       decision: {
         verdict: "adopt",
         step: 3,
@@ -151,7 +160,7 @@ export const KNOBS = {
       title: "BBR host namespace only",
       helm: [direct("bandwidthManager.bbrHostNamespaceOnly")],
       costs: ROLL,
-      costNote: "every agent rolls",
+      costNote: "every agent and the operator roll",
       decision: {
         verdict: "available",
         reason: "a stepping stone when BPF host routing cannot be on; not needed on the adoption path",
@@ -169,7 +178,7 @@ export const KNOBS = {
       helm: [direct("bpf.masquerade")],
       costs: ROLL_CT,
       costNote:
-        "every agent rolls; the NAT path of all pod egress moves to eBPF, so existing egress connections lose their NAT state",
+        "every agent and the operator roll; the NAT path of all pod egress moves to eBPF, so existing egress connections lose their NAT state",
       decision: {
         verdict: "adopt",
         step: 2,
@@ -188,7 +197,7 @@ export const KNOBS = {
       title: "BPF host routing",
       helm: [{ path: "bpf.hostLegacyRouting", value: (v) => HOST_ROUTING[v] }],
       costs: ROLL_CT,
-      costNote: "every agent rolls; the host stack is bypassed or re-entered for pod traffic",
+      costNote: "every agent and the operator roll; the host stack is bypassed or re-entered for pod traffic",
       decision: {
         verdict: "available",
         reason:
@@ -206,7 +215,7 @@ export const KNOBS = {
       title: "datapath mode (netkit)",
       helm: [direct("bpf.datapathMode")],
       kernel: (v) => (v === "veth" ? undefined : KERNEL_NEEDS.netkit),
-      costs: ["agents-roll", "pods-restart", "nodes-replace"],
+      costs: [...ROLL, "pods-restart", "nodes-replace"],
       costNote:
         "only new pods get the new device; mixing is unsupported, so existing pods must be recreated or nodes replaced",
       decision: {
@@ -222,7 +231,7 @@ export const KNOBS = {
       title: "BPF TPROXY",
       helm: [direct("bpf.tproxy")],
       costs: ROLL,
-      costNote: "every agent rolls",
+      costNote: "every agent and the operator roll",
       decision: { verdict: "available", reason: "not evaluated; excludes netkit" },
     },
   ),
@@ -235,7 +244,8 @@ export const KNOBS = {
       title: "load-balancer mode (DSR)",
       helm: [direct("loadBalancer.mode")],
       costs: ROLL_CT,
-      costNote: "every agent rolls; established service connections through other nodes break",
+      costNote:
+        "every agent and the operator roll; established service connections through other nodes break",
       decision: {
         verdict: "rejected",
         reason:
@@ -252,7 +262,7 @@ export const KNOBS = {
       title: "DSR dispatch",
       helm: [direct("loadBalancer.dsrDispatch")],
       costs: ROLL_CT,
-      costNote: "every agent rolls; established DSR connections break",
+      costNote: "every agent and the operator roll; established DSR connections break",
       decision: { verdict: "rejected", reason: "part of DSR (rejected)" },
     },
   ),
@@ -265,7 +275,7 @@ export const KNOBS = {
       title: "XDP acceleration",
       helm: [direct("loadBalancer.acceleration")],
       costs: ROLL,
-      costNote: "every agent rolls and attaches or detaches XDP programs on the NICs",
+      costNote: "every agent and the operator roll; each agent attaches or detaches XDP programs on the NICs",
       decision: {
         verdict: "available",
         reason:
@@ -282,7 +292,8 @@ export const KNOBS = {
       title: "CiliumEndpointSlice",
       helm: [direct("ciliumEndpointSlice.enabled")],
       costs: ROLL,
-      costNote: "every agent and the operator roll; the operator must run it before the agents",
+      costNote:
+        "every agent and the operator roll: the operator runs the CiliumEndpointSlice controller only when it starts with the key set, which operator.rollOutPods makes it do",
       decision: {
         verdict: "rejected",
         reason:
@@ -299,7 +310,7 @@ export const KNOBS = {
       title: "egress gateway",
       helm: [direct("egressGateway.enabled")],
       costs: ROLL,
-      costNote: "every agent rolls",
+      costNote: "every agent and the operator roll",
       decision: {
         verdict: "available",
         reason: "not evaluated; needs BPF masquerade and excludes CiliumEndpointSlice",
@@ -310,7 +321,8 @@ export const KNOBS = {
     title: "Hubble",
     helm: [direct("hubble.enabled")],
     costs: ROLL,
-    costNote: "every agent rolls; turning it off loses the only view of policy drops",
+    costNote:
+      "every agent and the operator roll; the hubble-peer Service and the Hubble TLS Secrets come or go with it; turning it off loses the only view of policy drops",
     decision: {
       verdict: "rejected",
       reason:
@@ -322,23 +334,24 @@ export const KNOBS = {
     {
       title: "Hubble relay",
       helm: [direct("hubble.relay.enabled")],
-      costs: ROLL,
-      costNote: "every agent rolls; the relay Deployment is created or removed",
+      costs: ["relay-toggles"],
+      costNote:
+        "agents do not roll: only the relay's Deployment, Service, ConfigMap and client certificate come or go",
       decision: { verdict: "baseline", reason: "production runs relay with 2 replicas" },
     },
   ),
   hubbleRelayReplicas: knob(integer({ default: 2, min: 1, max: 10, description: "Hubble relay replicas" }), {
     title: "Hubble relay replicas",
     helm: [direct("hubble.relay.replicas")],
-    costs: [],
+    costs: ["relay-scales"],
     costNote: "only the hubble-relay Deployment scales; agents do not roll",
     decision: { verdict: "baseline", reason: "2 replicas keep the flow API up through a node drain" },
   }),
   hubbleUI: knob(boolean({ default: true, description: "Hubble UI (needs relay)" }), {
     title: "Hubble UI",
     helm: [direct("hubble.ui.enabled")],
-    costs: ROLL,
-    costNote: "every agent rolls; the UI Deployment is created or removed",
+    costs: ["ui-toggles"],
+    costNote: "agents do not roll: only the UI's Deployment, Service, ConfigMap and RBAC come or go",
     decision: { verdict: "baseline", reason: "production runs the UI" },
   }),
   monitorAggregation: knob(
@@ -350,7 +363,7 @@ export const KNOBS = {
       title: "monitor aggregation",
       helm: [direct("bpf.monitorAggregation")],
       costs: ROLL,
-      costNote: "every agent rolls; Hubble's event volume changes",
+      costNote: "every agent and the operator roll; Hubble's event volume changes",
       decision: { verdict: "rejected", reason: "the chart default (medium) is right" },
     },
   ),
@@ -359,7 +372,8 @@ export const KNOBS = {
     helm: [direct("enableIPv4BIGTCP")],
     kernel: (v) => (v ? KERNEL_NEEDS.bigTcpIPv4 : undefined),
     costs: ROLL_PODS,
-    costNote: "every agent rolls and changes the NICs' GSO/GRO limits; pods must restart to use it",
+    costNote:
+      "every agent and the operator roll; each agent changes the NICs' GSO/GRO limits; pods must restart to use it",
     decision: {
       verdict: "available",
       reason:
@@ -371,7 +385,8 @@ export const KNOBS = {
     helm: [direct("enableIPv6BIGTCP")],
     kernel: (v) => (v ? KERNEL_NEEDS.bigTcpIPv6 : undefined),
     costs: ROLL_PODS,
-    costNote: "every agent rolls and changes the NICs' GSO/GRO limits; pods must restart to use it",
+    costNote:
+      "every agent and the operator roll; each agent changes the NICs' GSO/GRO limits; pods must restart to use it",
     decision: { verdict: "available", reason: "not evaluated; this program runs IPv4 pod networking only" },
   }),
   wireguard: knob(
@@ -389,7 +404,7 @@ export const KNOBS = {
       ],
       costs: ROLL,
       costNote:
-        "every agent rolls; pod traffic between a rolled and an unrolled node is dropped until both have rolled",
+        "every agent and the operator roll; pod traffic between a rolled and an unrolled node is dropped until both have rolled",
       decision: { verdict: "baseline", reason: "Hetzner private networks are isolated but not encrypted" },
     },
   ),
@@ -406,7 +421,7 @@ export const KNOBS = {
         direct("encryption.strictMode.egress.allowRemoteNodeIdentities"),
       ],
       costs: ROLL,
-      costNote: "every agent rolls",
+      costNote: "every agent and the operator roll",
       decision: {
         verdict: "baseline",
         reason:
@@ -425,7 +440,7 @@ export const KNOBS = {
       title: "strict egress CIDR",
       helm: [{ path: "encryption.strictMode.egress.cidr", value: (v, ctx) => v || ctx.podCidr }],
       costs: ROLL,
-      costNote: "every agent rolls",
+      costNote: "every agent and the operator roll",
       decision: { verdict: "baseline", reason: "the pod CIDR" },
     },
   ),
@@ -441,8 +456,9 @@ export const KNOBS = {
         direct("authentication.mutual.spire.enabled"),
         direct("authentication.mutual.spire.install.enabled"),
       ],
-      costs: ROLL,
-      costNote: "every agent rolls; the SPIRE server and agents are installed or removed",
+      costs: [...ROLL, "spire-toggles"],
+      costNote:
+        "every agent and the operator roll (both mount the SPIRE agent socket); the SPIRE server and agents are installed or removed",
       decision: {
         verdict: "baseline",
         reason: "production runs mutual auth; flagged: deprecated in 1.20, plan the exit before 1.21",
@@ -464,7 +480,8 @@ export const KNOBS = {
         { path: "gatewayAPI.gatewayClass.create", value: (v) => String(v) },
       ],
       costs: ROLL,
-      costNote: "every agent and the operator roll; Gateways stop or start being served",
+      costNote:
+        "every agent and the operator roll (the operator runs the Gateway API controllers only when it starts with them on); the GatewayClass and its admission policy come or go; Gateways stop or start being served",
       decision: { verdict: "baseline", reason: "production serves its traffic through Cilium's Gateway API" },
     },
   ),
@@ -477,7 +494,7 @@ export const KNOBS = {
       title: "eBPF clock probe",
       helm: [direct("bpfClockProbe")],
       costs: ROLL_CT,
-      costNote: "every agent rolls; BPF maps are recreated, connection tracking resets",
+      costNote: "every agent and the operator roll; BPF maps are recreated, connection tracking resets",
       decision: { verdict: "available", reason: "not evaluated" },
     },
   ),
@@ -487,7 +504,7 @@ export const KNOBS = {
       title: "distributed LRU",
       helm: [direct("bpf.distributedLRU.enabled")],
       costs: ROLL_CT,
-      costNote: "every agent rolls; BPF maps are recreated, connection tracking resets",
+      costNote: "every agent and the operator roll; BPF maps are recreated, connection tracking resets",
       decision: { verdict: "available", reason: "not evaluated" },
     },
   ),
@@ -502,7 +519,7 @@ export const KNOBS = {
       title: "BPF map size ratio",
       helm: [{ path: "bpf.mapDynamicSizeRatio", value: (v) => (v ? Number(v) : undefined) }],
       costs: ROLL_CT,
-      costNote: "every agent rolls; BPF maps are recreated, connection tracking resets",
+      costNote: "every agent and the operator roll; BPF maps are recreated, connection tracking resets",
       decision: { verdict: "available", reason: "not evaluated" },
     },
   ),
@@ -516,8 +533,8 @@ export const KNOBS = {
     {
       title: "agent CPU request",
       helm: [direct("resources.requests.cpu")],
-      costs: ROLL,
-      costNote: "every agent rolls",
+      costs: AGENT_SPEC,
+      costNote: "every agent rolls (its resources are in the pod template); the operator does not",
       decision: {
         verdict: "rejected",
         reason: "requests are right-sized; CPU limits are deliberately absent (Cilium guidance)",
@@ -534,8 +551,8 @@ export const KNOBS = {
     {
       title: "agent memory request",
       helm: [direct("resources.requests.memory")],
-      costs: ROLL,
-      costNote: "every agent rolls",
+      costs: AGENT_SPEC,
+      costNote: "every agent rolls (its resources are in the pod template); the operator does not",
       decision: { verdict: "rejected", reason: "requests are right-sized" },
     },
   ),

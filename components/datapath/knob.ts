@@ -5,14 +5,67 @@
 import type { SettingDef } from "../config/define";
 import type { KernelNeed } from "./kernel";
 
-/** What changing a knob costs on a running cluster. */
-export type Cost = "agents-roll" | "pods-restart" | "nodes-replace" | "conntrack-reset";
+/**
+ * What changing a knob costs on a running cluster. The first six are what the chart renders (a pod
+ * template that changes, a workload that appears, disappears or scales): `test/render-costs.test.ts`
+ * holds every knob's list to the real Cilium 1.20.0 render, value by value. The last three are what
+ * the datapath does when the new pods start, which no render shows (datapath.md §2).
+ */
+export type Cost =
+  | "agents-roll"
+  | "operator-rolls"
+  | "relay-scales"
+  | "relay-toggles"
+  | "ui-toggles"
+  | "spire-toggles"
+  | "pods-restart"
+  | "nodes-replace"
+  | "conntrack-reset";
 
-/** Cost → a short label (tables, reports) and what it means. */
+/** The costs a render shows (the rest are the datapath's). */
+export const RENDERED_COSTS = [
+  "agents-roll",
+  "operator-rolls",
+  "relay-scales",
+  "relay-toggles",
+  "ui-toggles",
+  "spire-toggles",
+] as const satisfies readonly Cost[];
+
+/**
+ * Cost → a short label (tables, reports) and what it means. The rollout figures are the Cilium 1.20.0
+ * chart's, as rendered with the baseline: the agent DaemonSet's `updateStrategy.rollingUpdate.
+ * maxUnavailable: 2` (values.yaml `updateStrategy`), the operator's 2 replicas with `maxSurge: 25%,
+ * maxUnavailable: 50%` (values.yaml `operator.replicas`, `operator.updateStrategy`); the render test
+ * checks them.
+ */
 export const COSTS: Readonly<Record<Cost, { readonly label: string; readonly meaning: string }>> = {
   "agents-roll": {
     label: "agents roll",
-    meaning: "every Cilium agent restarts (rollOutCiliumPods), 2 nodes at a time",
+    meaning:
+      "the agent DaemonSet's pod template changes (a cilium-config change, through rollOutCiliumPods, or the agent's own spec): every Cilium agent restarts, 2 nodes at a time",
+  },
+  "operator-rolls": {
+    label: "operator rolls",
+    meaning:
+      "the operator Deployment's pod template changes (a cilium-config change, through operator.rollOutPods, or its own spec): its 2 pods are replaced one at a time and leadership moves to a new pod",
+  },
+  "relay-scales": {
+    label: "relay scales",
+    meaning: "only the hubble-relay Deployment's replica count changes: no pod restarts",
+  },
+  "relay-toggles": {
+    label: "relay created or removed",
+    meaning: "the hubble-relay Deployment, its Service, ConfigMap and client certificate appear or disappear",
+  },
+  "ui-toggles": {
+    label: "UI created or removed",
+    meaning: "the hubble-ui Deployment, its Service, ConfigMap and RBAC appear or disappear",
+  },
+  "spire-toggles": {
+    label: "SPIRE created or removed",
+    meaning:
+      "the SPIRE server StatefulSet and agent DaemonSet appear or disappear, with their RBAC, ConfigMaps and the trust bundle",
   },
   "pods-restart": {
     label: "pods restart",

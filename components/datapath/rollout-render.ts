@@ -1,10 +1,13 @@
 /**
  * The knob rollout report for people: plain text (the terminal) and Markdown (the PR comment and the
- * deploy job's summary). Pure; the JSON form is the `KnobsReport` itself.
+ * deploy job's summary). Pure; the JSON form is the `KnobsReport` itself, and both forms here print
+ * the same rendered facts from it (`renderedLines`).
  */
 import { show } from "../config/define";
 import { COSTS, type Cost } from "./knob";
 import { STACKS } from "./history";
+import { showRef, type ObjectRef, type WorkloadChange } from "./render-diff";
+import type { StackRender } from "./render-report";
 import type { KnobChange, KnobsReport, StackReport } from "./rollout";
 import type { SoakStatus } from "./soak";
 
@@ -56,8 +59,99 @@ function facts(r: KnobsReport, quote: (s: string) => string): string {
   return `base ${base}, now ${minute(r.now)}, soakDays ${r.soakDays}`;
 }
 
+const refs = (sign: string, xs: readonly ObjectRef[]): string[] => xs.map((r) => `${sign}${showRef(r)}`);
+
+/** What happens to a workload, in a few words: its fate, how it rolls, and which objects come or go. */
+export function workloadLine(w: WorkloadChange): string {
+  const fate: Record<WorkloadChange["fate"], string> = {
+    rolls: `rolls (${w.strategy ?? "its update strategy"}): its pod template changes at ${w.podTemplate.join(", ")}`,
+    created: "created",
+    removed: "removed",
+    scales: `scales from ${show(w.replicas?.from)} to ${show(w.replicas?.to)} replicas; no pod restarts`,
+    updated: "changes in place; no pod restarts",
+    unchanged: "unchanged",
+    absent: "not deployed",
+  };
+  const moved = [...refs("+", w.added), ...refs("-", w.removed)];
+  return `${w.title} (${showRef(w.object)}): ${fate[w.fate]}${moved.length > 0 && w.fate !== "unchanged" ? `; ${moved.join(", ")}` : ""}`;
+}
+
+/**
+ * The rendered facts of a stack, as lines (text and Markdown print the same lines): per workload its
+ * fate, the changed cilium-config keys, the other objects, each disagreement with the catalogue and
+ * each workload left on an old ConfigMap; or that the report fell back to the catalogue, and why.
+ */
+export function renderedLines(r: StackRender): { head: string; lines: string[]; warnings: string[] } {
+  if (!r.rendered) {
+    const side = r.side ? ` (${r.side})` : "";
+    return {
+      head: `not rendered${side}, fell back to the catalogue's prediction: ${r.reason}`,
+      lines: [r.message],
+      warnings: [],
+    };
+  }
+  const facts = [r.chart, r.digest ? `sha256 ${r.digest.slice(0, 12)}…` : "", r.helm ? `helm ${r.helm}` : ""];
+  const head = `rendered with ${facts.filter(Boolean).join(", ")}`;
+  const moving = r.diff.workloads.filter((w) => w.fate !== "unchanged" && w.fate !== "absent");
+  const still = (fate: WorkloadChange["fate"]) =>
+    r.diff.workloads.filter((w) => w.fate === fate).map((w) => w.title);
+  const lines = [
+    ...(r.diff.identical
+      ? [
+          `nothing changes: every object renders the same${r.sameInputs ? " (the same Helm values, chart and Kubernetes version)" : ""}; nothing rolls`,
+        ]
+      : []),
+    ...moving.map(workloadLine),
+    ...(still("unchanged").length > 0 ? [`unchanged: ${still("unchanged").join(", ")}`] : []),
+    ...(still("absent").length > 0 ? [`not deployed: ${still("absent").join(", ")}`] : []),
+    ...(r.diff.config.length > 0
+      ? [
+          `cilium-config: ${r.diff.config.length} key${r.diff.config.length === 1 ? "" : "s"} change`,
+          ...r.diff.config.map((c) => `  ${c.key}: ${show(c.from)} → ${show(c.to)}`),
+        ]
+      : r.diff.identical
+        ? []
+        : ["cilium-config: no key changes"]),
+  ];
+  const other = [
+    ...refs("+", r.diff.other.added),
+    ...refs("-", r.diff.other.removed),
+    ...refs("~", r.diff.other.changed),
+  ];
+  if (other.length > 0) lines.push(`other objects: ${other.join(", ")}`);
+  const warnings = [
+    ...r.drift,
+    ...r.diff.workloads.flatMap((w) =>
+      w.staleConfig.map(
+        (c) =>
+          `${w.title} keeps running with the old ${c} (its pods do not restart): restart it with kubectl -n ${w.object.namespace ?? "default"} rollout restart ${w.object.kind.toLowerCase()}/${w.object.name}`,
+      ),
+    ),
+  ];
+  return { head, lines, warnings };
+}
+
+/** The values code changed too: the renders show the stack files' change only. */
+function codeNote(r: KnobsReport): string[] {
+  if (r.codeChanges.length === 0) return [];
+  return [
+    `⚠ this change also edits the values code (${r.codeChanges.join(", ")}): both sides were valued with the working tree's code, so the renders show the stack files' change only; what the code's edit changes reaches every stack at deploy (compare \`npm run plan -- --stack <name> --json\` ciliumValues at the base and here)`,
+  ];
+}
+
 function textStack(name: string, s: StackReport): string[] {
-  if (s.changes.length === 0 && s.settings.length === 0) return [`${name}: no changes`];
+  const rendered = renderedLines(s.render);
+  const renderText = [
+    `  ${rendered.head}:`,
+    ...rendered.lines.map((l) => `    ${l}`),
+    ...rendered.warnings.map((w) => `    ⚠ ${w}`),
+  ];
+  if (s.changes.length === 0 && s.settings.length === 0) {
+    // Nothing to roll out; say only what the render adds (a fallback, a warning).
+    return s.render.rendered && rendered.warnings.length === 0
+      ? [`${name}: no changes`]
+      : [`${name}: no changes`, ...renderText];
+  }
   const out = [`${name}: ${count(s.changes.length, "knob change")}`];
   for (const c of s.changes) {
     out.push(`  ${c.knob} (${c.title}): ${show(c.from)} → ${show(c.to)}`);
@@ -65,6 +159,7 @@ function textStack(name: string, s: StackReport): string[] {
     out.push(...c.warnings.map((w) => `    ⚠ ${w}`));
   }
   if (s.settings.length > 0) out.push(`  also changes settings (not knobs): ${s.settings.join(", ")}`);
+  out.push(...renderText);
   if (s.changes.length > 0) {
     out.push("  costs mean:", ...legend(s).map((l) => `    ${l}`));
     out.push(
@@ -82,6 +177,7 @@ export function renderText(r: KnobsReport): string {
   ];
   out.push(
     facts(r, (x) => x),
+    ...codeNote(r),
     "",
   );
   for (const stack of STACKS) out.push(...textStack(stack, r.stacks[stack]));
@@ -95,8 +191,34 @@ export function renderText(r: KnobsReport): string {
   return out.join("\n");
 }
 
+/** The rendered facts as Markdown: the same lines as the text, workloads as a table. */
+function markdownRender(r: StackRender): string[] {
+  const { head, lines, warnings } = renderedLines(r);
+  const out = [`**Rendered:** ${cell(head)}.`, ""];
+  if (r.rendered) {
+    out.push("| workload | object | what happens |", "| --- | --- | --- |");
+    for (const w of r.diff.workloads) {
+      const what = workloadLine(w).slice(`${w.title} (${showRef(w.object)}): `.length);
+      out.push(`| ${w.title} | \`${showRef(w.object)}\` | ${cell(what)} |`);
+    }
+    out.push("");
+    const rest = lines.filter(
+      (l) =>
+        !r.diff.workloads.some((w) => l.startsWith(`${w.title} (`)) && !/^(unchanged|not deployed): /.test(l),
+    );
+    out.push(...rest.map((l) => (l.startsWith("  ") ? `  - \`${cell(l.trim())}\`` : `- ${cell(l)}`)));
+  } else out.push(...lines.map((l) => `- ${cell(l)}`));
+  out.push(...warnings.map((w) => `- ⚠ ${cell(w)}`), "");
+  return out;
+}
+
 function markdownStack(name: string, s: StackReport): string[] {
-  if (s.changes.length === 0 && s.settings.length === 0) return [`#### ${name}: no changes`, ""];
+  if (s.changes.length === 0 && s.settings.length === 0) {
+    const quiet = s.render.rendered && renderedLines(s.render).warnings.length === 0;
+    return quiet
+      ? [`#### ${name}: no changes`, ""]
+      : [`#### ${name}: no changes`, "", ...markdownRender(s.render)];
+  }
   const out = [`#### ${name}: ${count(s.changes.length, "knob change")}`, ""];
   if (s.changes.length > 0) {
     out.push("| knob | from | to | costs | decision of record |", "| --- | --- | --- | --- | --- |");
@@ -116,6 +238,7 @@ function markdownStack(name: string, s: StackReport): string[] {
   if (s.settings.length > 0) {
     out.push(`Also changes settings (not knobs): ${s.settings.map((k) => `\`${k}\``).join(", ")}.`, "");
   }
+  out.push(...markdownRender(s.render));
   if (s.changes.length > 0)
     out.push(
       "Rollout checklist (run the commands after each node rolls):",
@@ -132,7 +255,12 @@ export function renderMarkdown(r: KnobsReport): string {
     `${HEADING}: ${r.ok ? "✓ passed" : `✗ failed (${count(r.violations.length, "violation")})`}`,
     "",
   ];
-  out.push(`${facts(r, (x) => `\`${x}\``)}.`, "");
+  out.push(
+    `${facts(r, (x) => `\`${x}\``)}.`,
+    "",
+    ...codeNote(r).map((l) => `${l}`),
+    ...(r.codeChanges.length ? [""] : []),
+  );
   for (const stack of STACKS) out.push(...markdownStack(stack, r.stacks[stack]));
   out.push(`#### Soak gate: prod's knobs off the baseline need ${r.soakDays} days on ci`, "");
   out.push(

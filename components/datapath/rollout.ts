@@ -2,13 +2,16 @@
  * The knob rollout check (datapath.md §4, rollout discipline): one knob per change on each stack, the
  * soak gate on prod (`soak.ts`), the working tree's stack files valid, and the rollout report: for each
  * changed knob its old and new value, what the change costs, the decision of record and what to verify
- * after each node rolls. Pure: everything comes from the catalogue and plain data (tools/knobs-git.ts).
+ * after each node rolls; and, per stack, what the real chart renders for the change (render-report.ts),
+ * or that the report fell back to the catalogue's prediction and why. Pure: everything comes from the
+ * catalogue and plain data (tools/knobs-git.ts reads git, tools/knobs.ts renders the chart).
  */
 import { fullKey, type Problem } from "../config/define";
 import { resolveStackConfig } from "../config/resolve";
 import type { SettingKey } from "../config/settings";
 import { KNOB_KEYS, knobDef, type KnobKey, type Knobs } from "./catalogue";
 import { COSTS, type Cost, type Decision } from "./knob";
+import { stackRender, type RenderOutcome, type StackRender } from "./render-report";
 import {
   STACKS,
   changedSettings,
@@ -36,6 +39,14 @@ export interface RolloutInput {
   readonly files: Readonly<Record<StackName, { readonly base?: string; readonly now?: string }>>;
   /** ci's stack file at every first-parent commit that changed it, newest first (not the working tree). */
   readonly ciHistory: readonly Snapshot[];
+  /** Per stack, the chart rendered for the base and the working tree (tools/knobs.ts); absent: not rendered. */
+  readonly render?: Readonly<Partial<Record<StackName, RenderOutcome>>>;
+  /**
+   * Files of the code that decides the release inputs (tools/knobs.ts, VALUES_CODE) that differ
+   * between the base and the working tree: both sides are valued with the working tree's code, so what
+   * that code's own edit changes is in neither render.
+   */
+  readonly codeChanges?: readonly string[];
 }
 
 /** One knob a change moves, with what the rollout costs and how to verify it. */
@@ -61,6 +72,8 @@ export interface StackReport {
   readonly changes: readonly KnobChange[];
   /** Cluster settings the change also moves (not knobs: allowed alongside one knob). */
   readonly settings: readonly SettingKey[];
+  /** What the real chart renders for the change, or why the report fell back to the catalogue. */
+  readonly render: StackRender;
 }
 
 /** The whole check: the rollout report, the soak status of prod's knobs, and every violation. */
@@ -69,6 +82,8 @@ export interface KnobsReport {
   readonly baseCommit: string;
   readonly now: string;
   readonly soakDays: number;
+  /** See `RolloutInput.codeChanges`. */
+  readonly codeChanges: readonly string[];
   readonly stacks: Readonly<Record<StackName, StackReport>>;
   readonly soak: readonly SoakStatus[];
   readonly violations: readonly Violation[];
@@ -90,6 +105,8 @@ export function verifyCommands(stack: StackName): string[] {
 
 /** What a cost asks of the person rolling it out, beyond the checks. */
 const NOTES: Partial<Record<Cost, string>> = {
+  "operator-rolls":
+    "operator rolls: wait for `kubectl -n kube-system rollout status deployment/cilium-operator` before judging Gateways, endpoint slices or identities",
   "pods-restart":
     "pods restart: existing pods keep the old behaviour until they restart; restart them once every agent has rolled",
   "nodes-replace":
@@ -121,7 +138,9 @@ export function describeChange(
     ...(stack === "prod" && def.costs.includes("agents-roll")
       ? ["prod: deploy in a low-traffic window"]
       : []),
-    ...(def.costs.length === 0 ? ["agents do not roll: run the checks once, after the change"] : []),
+    ...(def.costs.includes("agents-roll")
+      ? []
+      : ["agents do not roll: run the checks once, after the change"]),
     ...def.costs.flatMap((c) => NOTES[c] ?? []),
   ];
   return {
@@ -193,6 +212,13 @@ function readStack(stack: StackName, texts: RolloutInput["files"][StackName]): S
   return { base, now: base, violations: [{ rule: "config", stack, message }], warnings: [] };
 }
 
+/** The chart's own `fail` on the working tree's values is a "config" violation: that file cannot deploy. */
+export function chartRefuses(stack: StackName, render: StackRender): Violation[] {
+  if (render.rendered || render.reason !== "chart-error" || render.side !== "head") return [];
+  const message = `Pulumi.${stack}.yaml: the Cilium chart refuses the Helm values this file resolves to: ${render.message}. Fix: change the stack file until \`npm run plan -- --stack ${stack}\`'s ciliumValues render.`;
+  return [{ rule: "config", stack, message }];
+}
+
 /** Runs every rule and builds the rollout report. */
 export function rolloutCheck(input: RolloutInput): KnobsReport {
   const violations: Violation[] = [];
@@ -202,10 +228,11 @@ export function rolloutCheck(input: RolloutInput): KnobsReport {
     const { base, now, warnings } = files[stack];
     const changes = knobChanges(knobsOf(base), knobsOf(now));
     violations.push(...files[stack].violations, ...oneKnobPerChange(stack, changes));
-    stacks[stack] = {
-      changes: changes.map((c) => describeChange(stack, c, warnings)),
-      settings: changedSettings(base, now),
-    };
+    const settings = changedSettings(base, now);
+    const predicted = changes.flatMap((c) => knobDef(c.knob).costs);
+    const render = stackRender(input.render?.[stack], predicted, settings);
+    violations.push(...chartRefuses(stack, render));
+    stacks[stack] = { changes: changes.map((c) => describeChange(stack, c, warnings)), settings, render };
   }
   const soakDays = soakDaysOf(files.prod);
   const working: KnobSnapshot = { commit: null, date: input.now, knobs: knobsOf(files.ci.now) };
@@ -222,6 +249,7 @@ export function rolloutCheck(input: RolloutInput): KnobsReport {
     baseCommit,
     now,
     soakDays,
+    codeChanges: input.codeChanges ?? [],
     stacks,
     soak: soak.status,
     violations,

@@ -66,6 +66,13 @@ export function baselineValues(spec: ClusterSpec): HelmValues {
     MTU: 1450,
     l7Proxy: true,
     rollOutCiliumPods: true,
+    // The operator reads cilium-config once, at start, and builds its CiliumEndpointSlice and Gateway
+    // API controllers from it then (cilium/cilium operator/pkg/ciliumendpointslice/controller.go
+    // registerController, operator/pkg/gateway-api/cell.go initGatewayAPIController). Without the
+    // ConfigMap's checksum on its pod template (the chart's default, operator.rollOutPods: false) a knob
+    // it acts on reaches only the agents. Cost: every cilium-config change also replaces its 2 pods,
+    // one at a time (docs/design-notes.md, "The operator follows its config").
+    operator: { rollOutPods: true },
     cgroup: { autoMount: { enabled: false }, hostRoot: "/sys/fs/cgroup" },
     securityContext: {
       capabilities: { ciliumAgent: AGENT_CAPABILITIES, cleanCiliumState: CLEAN_STATE_CAPABILITIES },
