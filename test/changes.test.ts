@@ -14,6 +14,7 @@ import { TYPE_FACTS } from "../components/config/change-facts";
 import type { SettingDef } from "../components/config/define";
 import { SETTINGS, SETTING_KEYS, type SettingKey } from "../components/config/settings";
 import { settingsCheck, type ResourceChange, type StackChanges } from "../tools/changes";
+import { main, type ChangeReport } from "../tools/knobs";
 import { importFresh } from "./helpers";
 
 const GIT_ENV = { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
@@ -26,16 +27,14 @@ const CP = { name: "cp", count: 3, serverType: "cpx32", location: "fsn1" };
 const WORKERS = { name: "workers", count: 3, serverType: "cpx42", location: "fsn1" };
 
 /** A repository whose HEAD holds the given stack files; the working tree then gets `prod` (and `ci`). */
-async function check(
-  base: { prod: Record<string, unknown>; ci?: Record<string, unknown> },
-  head: { prod: Record<string, unknown>; ci?: Record<string, unknown> },
-  env: NodeJS.ProcessEnv = {},
-) {
+type Files = { prod: Record<string, unknown>; ci?: Record<string, unknown> };
+
+function repoWith(base: Files, head: Files): string {
   const dir = mkdtempSync(join(tmpdir(), "changes-"));
   TEMP.push(dir);
   const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, env: GIT_ENV, encoding: "utf8" });
   git("init", "-q", "-b", "main");
-  const write = (files: typeof base) => {
+  const write = (files: Files) => {
     writeFileSync(join(dir, "Pulumi.prod.yaml"), stackFileText({ ...PROD, ...files.prod }));
     writeFileSync(join(dir, "Pulumi.ci.yaml"), stackFileText({ ...CI, ...(files.ci ?? {}) }));
   };
@@ -43,6 +42,12 @@ async function check(
   git("add", "-A");
   git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "base");
   write(head);
+  return dir;
+}
+
+/** The settings side of the check in such a repository, against HEAD. */
+function check(base: Files, head: Files, env: NodeJS.ProcessEnv = {}) {
+  const dir = repoWith(base, head);
   return settingsCheck(
     dir,
     { base: "HEAD", now: new Date("2026-12-01T00:00:00Z") },
@@ -292,5 +297,42 @@ describe("the change check on prod: what each settings change does, per resource
         /^hcloud-talos-cilium:controlPlane\.count = 1 \(was 3\): it would take down 3 of the 3 control planes at once \(power off ci-cp-1; delete ci-cp-2, ci-cp-3\).*\(Refused on a production stack; allowed here\.\)$/,
       ),
     ]);
+  });
+});
+
+describe("npm run check: the settings in the report, as text, Markdown and JSON", () => {
+  const run = async (dir: string, ...args: string[]) => {
+    let stdout = "";
+    let stderr = "";
+    const io = { out: (t: string) => (stdout += t), err: (t: string) => (stderr += t) };
+    const argv = ["check", "--base", "HEAD", "--now", "2026-12-01T00:00:00Z", ...args];
+    const status = await main(argv, dir, io, { load: importFresh });
+    return { status, stdout, stderr };
+  };
+
+  it("exits 1 with the quorum refusal as a violation, and lists each resource's consequence", async () => {
+    const dir = repoWith({ prod: {} }, { prod: { controlPlane: { ...CP, serverType: "cpx42" } } });
+    const [text, markdown, json] = [await run(dir), await run(dir, "--markdown"), await run(dir, "--json")];
+    expect([text.status, markdown.status, json.status]).toEqual([1, 1, 1]);
+    const report = JSON.parse(json.stdout) as ChangeReport;
+    const refusal = report.settings.prod?.refusals[0]?.message ?? "";
+    expect(refusal).toMatch(/^hcloud-talos-cilium:controlPlane\.serverType = "cpx42" \(was "cpx32"\): /);
+    expect(report.violations).toEqual([
+      { rule: "quorum", stack: "prod", message: `Pulumi.prod.yaml: ${refusal}` },
+    ]);
+    expect(json.stderr).toBe(`✗ Pulumi.prod.yaml: ${refusal}\n`);
+    expect(text.stdout).toContain(
+      [
+        "settings: what the change does to the running cluster (the offline plan of base and head)",
+        "prod: the settings change 3 resource(s):",
+        "  ~ nodes-prod-cp-2 (server): powered off, changed, started again",
+        '      serverType ("cpx32" → "cpx42"): the provider powers a running server off and calls change_type (resource.go:587-611); Hetzner copies the disk and starts it again, and an upgraded disk (keep_disk false) can never go back to a smaller type (API: Change the Type of a Server) [terraform-provider-hcloud f81c9af internal/server/resource.go:587-611]',
+      ].join("\n"),
+    );
+    expect(text.stdout).toContain(`  ✗ ${refusal}\n`);
+    expect(markdown.stdout).toContain(
+      '| ~ `nodes-prod-cp-1` (server) | **power-off**: powered off, changed, started again | serverType ("cpx32" → "cpx42"): the provider powers a running server off',
+    );
+    expect(markdown.stdout).toContain(`- ✗ ${refusal}`);
   });
 });

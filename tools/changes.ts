@@ -13,53 +13,20 @@
  * from the name, tools/mocks), which is how they are recognised in the dependents' inputs.
  */
 import { inputFact, worse, type Effect } from "../components/config/change-facts";
-import type { Problem } from "../components/config/define";
 import type { NodeImpact } from "../components/config/footprint";
 import { acceptedKeys, quorumVerdict } from "../components/config/quorum";
 import { resolveStackConfig, type Resolution } from "../components/config/resolve";
 import { projectKeys } from "../components/config/stack-file";
 import { checkAgainstSnapshot } from "../components/hetzner/server-type-lookup";
 import type { EngineRecord, Registration } from "./mock-engine";
+import type { InputChange, ResourceChange, SettingsReport, StackChanges } from "../components/config/changes";
+
+export type { InputChange, ResourceChange, SettingsReport, StackChanges } from "../components/config/changes";
 import { COMPUTED, numericId } from "./mocks";
 import { ROOT, runProgram, requireFresh, type ProgramLoader, type ProgramRun } from "./planner";
 import { STACKS, changedSettings, readStackText, type StackName } from "../components/datapath/history";
 import { loadRolloutInput } from "./knobs-git";
 import { stackConfigOf, type StackConfig } from "./stack-files";
-
-/** One changed input of a resource. Secret values are never carried: `secret` says so. */
-export interface InputChange {
-  readonly input: string;
-  readonly from?: unknown;
-  readonly to?: unknown;
-  readonly secret: boolean;
-  /** The replaced resource whose new ID or outputs this input carries, when that is why it changes. */
-  readonly via?: string;
-  readonly effect: Effect;
-  readonly what: string;
-  readonly source: string;
-}
-
-/** What the change does to one declared resource. */
-export interface ResourceChange {
-  readonly name: string;
-  readonly type: string;
-  readonly action: "create" | "delete" | "replace" | "update";
-  readonly effect: Effect;
-  readonly inputs: readonly InputChange[];
-  /** For a server: the node it is. */
-  readonly node?: { readonly name: string; readonly role: "controlplane" | "worker"; readonly pool: string };
-}
-
-/** The settings side of a stack's change check. */
-export interface StackChanges {
-  /** False when a side does not resolve or its program fails: nothing could be compared. */
-  readonly compared: boolean;
-  readonly resources: readonly ResourceChange[];
-  readonly refusals: readonly Problem[];
-  readonly warnings: readonly Problem[];
-  /** Why nothing was compared, when it was not. */
-  readonly note?: string;
-}
 
 const SERVER = "hcloud:index/server:Server";
 const SHOWN = 120;
@@ -320,9 +287,6 @@ export async function stackChanges(
   );
   return { compared: true, resources, refusals: verdict.refusals, warnings: verdict.warnings };
 }
-
-/** The settings side of the change check, per stack; undefined where the change moves no setting. */
-export type SettingsReport = Readonly<Record<StackName, StackChanges | undefined>>;
 
 /**
  * The settings side of `npm run check` on the repository at `root`: each stack file at the base (as
