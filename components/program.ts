@@ -25,6 +25,8 @@ import {
 } from "./hetzner";
 import { TalosCluster, TalosImage } from "./talos";
 import { footprintOf } from "./config/footprint";
+import { EtcdMembers } from "./upgrades/etcd-member";
+import { talosMinor } from "./datapath/kernel";
 import {
   checkedNodeChanges,
   checkedUpgradePath,
@@ -103,6 +105,13 @@ export async function program(spec: ClusterSpec = loadClusterSpec()) {
     // The config carries the version the cluster runs; upgrade-k8s (below) moves it to the new one.
     kubernetesVersion: deployed.apply((d) => d.kubernetesVersion ?? spec.settings.kubernetesVersion),
     protect,
+  });
+  // Each control plane leaves etcd before its server is deleted (a replacement or a removal).
+  new EtcdMembers("etcd", {
+    controlPlanes: servers.nodes.filter((n) => n.role === "controlplane"),
+    // Through the upgrade check, like everything that reaches a node: a refused version declares none.
+    talosconfig: pulumi.all([deployed, cluster.controlPlaneTalosconfig]).apply(([, t]) => t),
+    talosctl: `v${talosMinor(spec.talosVersion)}.x`,
   });
   const apiServer = pulumi.output(api.host).apply(apiUrl);
   // Talos writes the cluster endpoint (the load balancer's private address) into the kubeconfig.

@@ -133,6 +133,11 @@ describe("the change check on prod: what each settings change does, per resource
       "replace replace cilium-k8s kubeconfig<nodes-prod-cp-1:replace",
       "replace replace cilium-release (provider)<cilium-k8s:replace",
       "replace replace cilium-spire-namespace (provider)<cilium-k8s:replace",
+      // Each control plane's etcd-membership command is replaced with its server: its delete (etcd leave) runs first.
+      ...[1, 2, 3].map(
+        (n) =>
+          `replace replace etcd-prod-cp-${n} environment<nodes-prod-cp-2:in-place triggers<nodes-prod-cp-${n}:replace`,
+      ),
       "replace replace hcloud-ccm-release (provider)<cilium-k8s:replace",
       "replace replace hcloud-ccm-secret (provider)<cilium-k8s:replace",
       "replace replace nodes-prod-cp-1 location:replace publicNets<nodes-prod-cp-1-ipv4:power-off",
@@ -156,10 +161,13 @@ describe("the change check on prod: what each settings change does, per resource
   it("controlPlane.count 3 → 1: deletes two etcd members at once, refused with the manual etcd leave", async () => {
     const r = await check({ prod: {} }, { prod: { controlPlane: { ...CP, count: 1 } } });
     expect(lines(r.prod)).toEqual([
+      "delete delete etcd-prod-cp-2",
+      "delete delete etcd-prod-cp-3",
       "delete delete nodes-prod-cp-2",
       "delete delete nodes-prod-cp-3",
       "delete delete talos-apply-prod-cp-2",
       "delete delete talos-apply-prod-cp-3",
+      "update in-place etcd-prod-cp-1 environment:in-place",
     ]);
     expect(refusals(r.prod)).toEqual([
       "hcloud-talos-cilium:controlPlane.count = 1 (was 3): it would take down 2 of the 3 control planes at once (delete prod-cp-2, prod-cp-3), and etcd keeps quorum only while 2 of 3 members are up, one change at a time. Allowed: a change that takes at most one control plane down at a time and leaves a node of every worker pool running. Fix: take the etcd members out one at a time by hand first, each healthy before the next: `talosctl -e <first control plane> -n <address of the control plane to remove> etcd leave` for the highest-numbered ones, then `pulumi stack output talosHealthArgs --json --stack prod | jq -r '.[]' | xargs talosctl`; then deploy this change with ACCEPT_NODE_CHANGES=controlPlane.count; or keep controlPlane.count 3.",

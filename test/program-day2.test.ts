@@ -29,6 +29,9 @@ import { ROOT, runStack, valueOf } from "./helpers";
 const COMMAND = "command:local:Command";
 const SERVER = "hcloud:index/server:Server";
 const APPLY = "talos:machine/configurationApply:ConfigurationApply";
+/** The upgrade commands (the etcd-membership commands are components/upgrades/etcd-member.ts's). */
+const upgradeCommands = (record: EngineRecord) =>
+  registrationsOf(record, COMMAND).filter((r) => r.name.startsWith("upgrades-"));
 /** The mock Schematic's ID (unlisted types get `<name>-id`). */
 const SCHEMATIC = "talos-image-schematic-id";
 
@@ -195,7 +198,7 @@ describe("refused at preview, naming the key", () => {
     for (const deployed of deployments) {
       const p = await preview("prod", { deployed });
       expect([p.thrown, p.reported]).toEqual([undefined, []]);
-      expect(registrationsOf(p.record, COMMAND)).toHaveLength(7);
+      expect(upgradeCommands(p.record)).toHaveLength(7);
       // DEPLOY_RUNNER_IP unset (the workflow's closing `pulumi up --target <firewallUrn>`): adminCidrs only.
       const rules = registration(p.record, "prod-firewall").inputs.rules as { sourceIps: string[] }[];
       expect(rules.map((r) => r.sourceIps)).toEqual([
@@ -258,7 +261,7 @@ describe("the rolling upgrade in the program", () => {
       "prod-workers-2",
       "prod-workers-3",
     ];
-    const steps = registrationsOf(record, COMMAND).slice(0, -1);
+    const steps = upgradeCommands(record).slice(0, -1);
     expect(steps.map((s) => s.name)).toEqual(nodes.map((n) => `upgrades-${n}`));
     expect(
       steps.map((s) => {
@@ -280,7 +283,7 @@ describe("the rolling upgrade in the program", () => {
     const { record } = await runStack("prod");
     const servers = registrationsOf(record, SERVER);
     const controlPlanes = servers.filter((s) => s.name.includes("-cp-")).map((s) => s.urn);
-    const steps = registrationsOf(record, COMMAND).slice(0, -1);
+    const steps = upgradeCommands(record).slice(0, -1);
     expect(
       steps.map(
         (s) => String((s.inputs.environment as Record<string, string>).TALOSCONFIG_CONTENT).split("\n")[1],
@@ -308,7 +311,7 @@ describe("the rolling upgrade in the program", () => {
 
   it("starts after every config apply and both releases, one node at a time, upgrade-k8s last", async () => {
     const { record } = await runStack("prod");
-    const all = registrationsOf(record, COMMAND);
+    const all = upgradeCommands(record);
     // Recorded dependencies include those of the inputs (servers, secrets): check containment.
     expect(all[0]?.dependsOn).toEqual(
       expect.arrayContaining([
@@ -354,8 +357,8 @@ describe("a Talos version change", () => {
   });
 
   it("changes the triggers of every node's command, and of nothing else", async () => {
-    const before = registrationsOf((await run("v1.13.8")).record, COMMAND);
-    const after = registrationsOf((await run("v1.13.9")).record, COMMAND);
+    const before = upgradeCommands((await run("v1.13.8")).record);
+    const after = upgradeCommands((await run("v1.13.9")).record);
     const changed = after.filter(
       (c, i) => JSON.stringify(c.inputs.triggers) !== JSON.stringify(before[i]?.inputs.triggers),
     );
@@ -363,8 +366,8 @@ describe("a Talos version change", () => {
   });
 
   it("with no change, leaves every command's inputs and triggers as they were: nothing runs", async () => {
-    const first = registrationsOf((await run("v1.13.9")).record, COMMAND);
-    const second = registrationsOf((await run("v1.13.9", "again")).record, COMMAND);
+    const first = upgradeCommands((await run("v1.13.9")).record);
+    const second = upgradeCommands((await run("v1.13.9", "again")).record);
     expect(second.map((c) => [c.name, c.inputs])).toEqual(first.map((c) => [c.name, c.inputs]));
   });
 

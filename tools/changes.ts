@@ -46,7 +46,8 @@ function carriedValues(r: Registration): string[] {
   const extra = COMPUTED[r.type]?.(r.name, r.inputs, id) ?? {};
   const leaves: string[] = [id];
   const walk = (v: unknown): void => {
-    if (typeof v === "string" && v.length >= 4) leaves.push(v);
+    // Addresses and IDs only: a computed word such as a status would match any text holding it.
+    if (typeof v === "string" && v.length >= 6 && /\d/.test(v)) leaves.push(v);
     else if (typeof v === "number") leaves.push(String(v));
     else if (Array.isArray(v)) v.forEach(walk);
     else if (typeof v === "object" && v !== null) Object.values(v).forEach(walk);
