@@ -49,6 +49,8 @@ export function benchConfig(nodes: number): RawConfig {
     count: Math.min(50, workers - i * 50),
     serverType: "cpx42",
     location: "fsn1",
+    // Every pool after the first pins its block of addresses (config/address-rules.ts).
+    ...(i > 0 ? { firstHost: 21 + i * 50 } : {}),
   }));
   return {
     controlPlane: { name: "cp", count: cp, serverType: "cpx32", location: "fsn1" },
