@@ -148,9 +148,11 @@ describe("the change check on prod: what each settings change does, per resource
       "replace replace prod-api-network loadBalancerId<prod-api-lb:replace",
       "replace replace prod-api-svc-kube-api loadBalancerId<prod-api-lb:replace",
       "replace replace prod-api-target loadBalancerId<prod-api-lb:replace",
-      "update config-apply talos-apply-prod-cp-1 endpoint<nodes-prod-cp-1:config-apply node<nodes-prod-cp-1:config-apply",
-      "update config-apply talos-apply-prod-cp-2 endpoint<nodes-prod-cp-2:config-apply node<nodes-prod-cp-2:config-apply",
-      "update config-apply talos-apply-prod-cp-3 endpoint<nodes-prod-cp-3:config-apply node<nodes-prod-cp-3:config-apply",
+      // A replaced server boots in maintenance mode: its config apply is replaced with it (replaceWith).
+      ...[1, 2, 3].map(
+        (n) =>
+          `replace replace talos-apply-prod-cp-${n} (replaceWith)<nodes-prod-cp-${n}:replace endpoint<nodes-prod-cp-${n}:config-apply node<nodes-prod-cp-${n}:config-apply`,
+      ),
       "update in-place talos-kubeconfig endpoint<nodes-prod-cp-1:in-place node<nodes-prod-cp-1:in-place",
       // The config roll's gates learn the new addresses for their health check (an update, which acts
       // only when the node's own applied config changed).
@@ -232,10 +234,10 @@ describe("the change check on prod: what each settings change does, per resource
       ...["workers-1", "workers-2", "workers-3"].map(
         (n) => `replace replace nodes-prod-${n} location:replace serverType:power-off`,
       ),
-      // A replaced server has a new public address: its config apply follows it.
+      // A replaced server boots in maintenance mode: its config apply is replaced with it (replaceWith).
       ...["workers-1", "workers-2", "workers-3"].map(
         (n) =>
-          `update config-apply talos-apply-prod-${n} endpoint<nodes-prod-${n}:config-apply node<nodes-prod-${n}:config-apply`,
+          `replace replace talos-apply-prod-${n} (replaceWith)<nodes-prod-${n}:replace endpoint<nodes-prod-${n}:config-apply node<nodes-prod-${n}:config-apply`,
       ),
       ...["workers-1", "workers-2", "workers-3"].map(
         (n) => `update in-place talos-roll-prod-${n} environment<nodes-prod-${n}:in-place`,

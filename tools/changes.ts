@@ -144,6 +144,16 @@ export function diffRecords(base: EngineRecord, head: EngineRecord): ResourceCha
         if (!own || d.urn === r.urn) continue;
         const ignored = ignoredIn(d);
         const viaProvider = d.provider.startsWith(`${r.urn}::`);
+        if (d.replaceWith.includes(r.urn) && !own.some((i) => i.effect === "replace")) {
+          own.push({
+            input: "(replaceWith)",
+            secret: false,
+            via: r.name,
+            effect: "replace",
+            what: "it is declared replaceWith the replaced resource, so Pulumi replaces it too",
+            source: "pulumi.com/docs/iac/concepts/resources/options/replacewith",
+          });
+        }
         const dependent = viaProvider || d.dependsOn.includes(r.urn);
         if (!dependent) continue;
         const inputs = Object.keys(d.inputs).filter(

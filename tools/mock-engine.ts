@@ -43,6 +43,8 @@ export interface Registration {
   readonly version: string;
   readonly pluginDownloadURL: string;
   readonly provider: string;
+  /** The `replaceWith` option: the URNs whose replacement replaces this resource too. */
+  readonly replaceWith: readonly string[];
 }
 
 /** An invoke (provider function call) as the engine saw it. */
@@ -109,6 +111,7 @@ function recordOf(req: RegisterResourceRequest): Entry {
     version: req.getVersion(),
     pluginDownloadURL: req.getPlugindownloadurl(),
     provider: req.getProvider(),
+    replaceWith: req.getReplaceWithList(),
   };
   return {
     record,

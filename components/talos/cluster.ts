@@ -37,6 +37,12 @@ export interface TalosClusterNode {
   readonly privateIp: string;
   /** Where the runner reaches the node's Talos API (port 50000). */
   readonly publicAddress: pulumi.Input<string>;
+  /**
+   * The node's server: a replaced server boots in maintenance mode and needs its config pushed again,
+   * even when no input of the apply changed (the first control plane keeps its address through its
+   * Primary IP). @default none: the apply is not tied to a server
+   */
+  readonly server?: pulumi.Resource;
 }
 
 /** Arguments of {@link TalosCluster}. */
@@ -135,7 +141,13 @@ function applyConfiguration(
       configPatches: patchStrings(nodePatches(node)),
       applyMode: providerApplyMode(ctx.spec.settings.talosApplyMode),
     },
-    { parent: ctx.parent, dependsOn: [...dependsOn] },
+    {
+      parent: ctx.parent,
+      dependsOn: [...dependsOn],
+      // A replaced server must get its config again: replaceWith replaces the apply (its create pushes
+      // the config) whenever the server is replaced (pulumi.com/docs/iac/concepts/resources/options/replacewith).
+      replaceWith: node.server ? [node.server] : undefined,
+    },
   );
 }
 
