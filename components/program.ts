@@ -5,6 +5,7 @@
  * same function under the mock engine.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { AgentRoll } from "./agent-roll";
 import { Cilium } from "./cilium";
 import { CloudControllerManager, hcloudToken } from "./cloud-controller";
 import { loadClusterSpec } from "./config/read";
@@ -108,13 +109,22 @@ export async function program(spec: ClusterSpec = loadClusterSpec()) {
     provider: cilium.provider,
     dependsOn: [cilium.release],
   });
+  // The agents roll after the release and the config roll, node by node, each checked (issue 16);
+  // the Talos upgrades wait for it: no node reboots while another's agent is being replaced.
+  const agents = new AgentRoll("cilium-agents", {
+    spec,
+    nodes: servers.nodes,
+    kubeconfig,
+    revision: cilium.release.status.apply((s) => String(s?.revision ?? "")),
+    after: [...cluster.rolled, cilium.release],
+  });
   const upgrades = new TalosUpgrades("upgrades", {
     spec,
     nodes: servers.nodes.map((n) => ({ ...n, address: n.publicAddress })),
     schematicId: image.schematicId,
     installerImage,
     talosconfig: cluster.controlPlaneTalosconfig,
-    after: [...cluster.applies, ...cluster.rolled, cilium.release, ccm.release],
+    after: [...cluster.applies, ...cluster.rolled, cilium.release, ccm.release, ...agents.done],
   });
   return {
     /** The cluster endpoint of the machine config (the load balancer). */
