@@ -17,7 +17,8 @@ import { join } from "node:path";
 /** The stand-in kubectl: the DaemonSet, its ControllerRevisions, the agent pods, exec, drain. */
 const FAKE_KUBECTL = `#!/bin/sh
 printf 'kubectl %s\\n' "$*" >>"$FAKE_STATE/calls"
-if [ -n "\${KUBECONFIG:-}" ]; then
+# What the kubeconfig was (its path, mode and content), when a test asks: \`log-configs\`.
+if [ -e "$FAKE_STATE/log-configs" ] && [ -n "\${KUBECONFIG:-}" ]; then
   printf '%s %s\\n' "$KUBECONFIG" "$(stat -c %a "$KUBECONFIG")" >>"$FAKE_STATE/configs"
   cp "$KUBECONFIG" "$FAKE_STATE/config-content"
 fi

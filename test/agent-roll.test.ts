@@ -213,6 +213,7 @@ describe("the agent roll's scripts", () => {
   ] as const)(
     "stop at the first node whose %s check fails, leaving the nodes after it on their old agents",
     (check, flags, detail) => {
+      NODES = ["prod-workers-1", "prod-workers-2"];
       const c = cluster(NEW, { "prod-workers-1": flags });
       c.speed(60);
       const r = up(c, {});
@@ -221,11 +222,12 @@ describe("the agent roll's scripts", () => {
         status: 1,
         stderr: stopMessage("prod-workers-1", check, detail),
       });
-      expect(c.revisions(NODES)).toEqual({ "prod-cp-1": NEW, "prod-workers-1": NEW, "prod-workers-2": OLD });
+      expect(c.revisions(NODES)).toEqual({ "prod-workers-1": NEW, "prod-workers-2": OLD });
     },
   );
 
   it("stop when the node's pods are unreachable: its own probe, and a peer's of it", () => {
+    NODES = ["prod-workers-1", "prod-workers-2"];
     const c = cluster(NEW, { "prod-workers-1": { unreachable: true } });
     const r = up(c, {});
     expect(r.failed?.node).toBe("prod-workers-1");
@@ -245,6 +247,7 @@ describe("the agent roll's scripts", () => {
   });
 
   it("stop when the rolled node drops more flows than its pre-roll baseline plus the threshold", () => {
+    NODES = ["prod-workers-1", "prod-workers-2"];
     const c = cluster(NEW, { "prod-workers-1": { drops: 2, after: { "prod-workers-1": 13 } } });
     const r = up(c, {});
     expect(r.failed).toEqual({
@@ -260,10 +263,13 @@ describe("the agent roll's scripts", () => {
   });
 
   it("allow drops up to the threshold over the baseline, and stop on the cluster's count when no node alone exceeds it", () => {
+    NODES = ["prod-workers-1", "prod-workers-2"];
     const fine = cluster(NEW, { "prod-workers-1": { drops: 2, after: { "prod-workers-1": 12 } } });
     expect(up(fine, {}).failed).toBeUndefined();
-    // prod-workers-1's roll adds 6 drops on each of the two other nodes: +12 across the cluster, none on itself.
-    const spread = cluster(NEW, { "prod-workers-1": { after: { "prod-cp-1": 6, "prod-workers-2": 6 } } });
+    // prod-workers-1's roll adds 6 drops on each of two other nodes: +12 across the cluster, none on itself.
+    const spread = cluster(NEW, {
+      "prod-workers-1": { after: { "prod-workers-2": 6, "prod-workers-3": 6 } },
+    });
     const r = up(spread, {});
     expect(r.failed).toEqual({
       node: "prod-workers-1",
@@ -424,7 +430,9 @@ describe("the agent roll's scripts", () => {
   });
 
   it("hand kubectl the kubeconfig in a private file, deleted afterwards, never printed", () => {
+    NODES = ["prod-cp-1"];
     const c = cluster(NEW);
+    c.flag("log-configs");
     const records: Records = {};
     up(c, records);
     const files = new Set(c.lines("configs").map((l) => l.split(" ")[0]));
