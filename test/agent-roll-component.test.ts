@@ -15,7 +15,8 @@ import {
 } from "../components/agent-roll";
 import { planNodes, type ClusterSpec } from "../components/config/spec";
 import { registration, settle, startEngine, type EngineRecord } from "../tools/mock-engine";
-import { runStack, specOf } from "./helpers";
+import { buildPlan } from "../tools/planner";
+import { importFresh, runStack, specOf } from "./helpers";
 
 /** A stand-in for what the roll waits for (the release). */
 class StandIn extends pulumi.CustomResource {
@@ -137,5 +138,52 @@ describe("the agent roll in the program", () => {
     expect(deps("upgrades-prod-cp-1")).toContain("cilium-agents-prod-workers-3");
     const env = registration(record, "cilium-agents-prod-cp-1").inputs.environment as Record<string, string>;
     expect(env.KUBECONFIG_CONTENT).toContain("server: https://");
+  });
+});
+
+describe("the agent roll in the plan JSON", () => {
+  it("shows the update strategy the release declares and the roll's steps, batches and deadlines", async () => {
+    const plan = JSON.parse(JSON.stringify(await buildPlan("prod", undefined, importFresh))) as {
+      agentRoll: Record<string, unknown> & {
+        steps: { node: string; resource: string; waitsFor: string[] }[];
+      };
+    };
+    const { steps, ...rest } = plan.agentRoll;
+    expect(rest).toEqual({
+      updateStrategy: { type: "OnDelete", rollingUpdate: null },
+      batchSize: 1,
+      dropWindowSeconds: 30,
+      dropThreshold: 10,
+      rollWindow: "",
+      baseline: "cilium-agents-baseline",
+      batches: [
+        ["prod-cp-1"],
+        ["prod-cp-2"],
+        ["prod-cp-3"],
+        ["prod-workers-1"],
+        ["prod-workers-2"],
+        ["prod-workers-3"],
+      ],
+      stepTimeoutSeconds: 1565,
+      rollTimeoutSeconds: 9390,
+      expectedSeconds: { min: 330, max: 780 },
+    });
+    // Each step after the one before (the first after the baseline), and after the release.
+    const order = [
+      "prod-cp-1",
+      "prod-cp-2",
+      "prod-cp-3",
+      "prod-workers-1",
+      "prod-workers-2",
+      "prod-workers-3",
+    ];
+    expect(steps.map((s) => [s.node, s.resource, s.waitsFor[0]])).toEqual(
+      order.map((n, i) => [
+        n,
+        `cilium-agents-${n}`,
+        i === 0 ? "cilium-agents-baseline" : `cilium-agents-${order[i - 1]}`,
+      ]),
+    );
+    expect(steps.every((s) => s.waitsFor.includes("cilium-release"))).toBe(true);
   });
 });
