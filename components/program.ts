@@ -124,6 +124,7 @@ export async function program(spec: ClusterSpec = loadClusterSpec()) {
     schematicId: image.schematicId,
     installerImage,
     talosconfig: cluster.controlPlaneTalosconfig,
+    kubeconfig,
     after: [...cluster.applies, ...cluster.rolled, cilium.release, ccm.release, ...agents.done],
   });
   return {
