@@ -83,6 +83,7 @@ export async function program(spec: ClusterSpec = loadClusterSpec()) {
   const installerImage = pulumi.all([deployed, image.installerImage]).apply(([, installer]) => installer);
   const { network, endpoint, servers } = hetznerLayer(spec, serverTypes, image.schematicId);
   const api = kubernetesApi(spec, endpoint, servers.nodes[0] as TalosNode);
+  const apiServer = pulumi.output(api.host).apply(apiUrl);
   const cluster = new TalosCluster("talos", {
     spec,
     endpoint: { host: endpoint.host, addresses: api.sans },
@@ -93,8 +94,9 @@ export async function program(spec: ClusterSpec = loadClusterSpec()) {
     // The config carries the version the cluster runs; upgrade-k8s (below) moves it to the new one.
     kubernetesVersion: deployed.apply((d) => d.kubernetesVersion ?? spec.settings.kubernetesVersion),
     protect,
+    // The gates drain a node before a reboot through the kubeconfig, pointed where the runner reaches.
+    apiServer,
   });
-  const apiServer = pulumi.output(api.host).apply(apiUrl);
   // Talos writes the cluster endpoint (the load balancer's private address) into the kubeconfig.
   const kubeconfig = pulumi
     .all([cluster.kubeconfig, apiServer])

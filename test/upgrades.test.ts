@@ -579,7 +579,7 @@ const GATE_ENV_OF = (configHash: string, reboot: "yes" | "no" = "no") => ({
 const AT_TARGET = { version: "v1.13.9", schematic: "abc123" };
 
 describe("the config apply's health gate", () => {
-  const update = gateUpdateScript("v1.13.x");
+  const update = gateUpdateScript("v1.13.x", "v1.36.x");
   /** Runs the update as pulumi-command does: the previous run's stdout in PULUMI_COMMAND_STDOUT. */
   const rerun = (previous: Run | string, env: Record<string, string>, node: FakeNode = AT_TARGET) =>
     runScript(
@@ -636,19 +636,32 @@ describe("the config apply's health gate", () => {
     expect([r.configsLeft, `${r.stdout}${r.stderr}`.includes(MOCK_SECRET_MARK)]).toEqual([[false], false]);
   });
 
-  it("reboots a node whose config waits for a reboot (staged), waits for it, then checks health", () => {
+  it("drains a node whose config waits for a reboot (staged), reboots it, waits, uncordons it, then checks health", () => {
     const created = runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET);
     const r = rerun(created, GATE_ENV_OF("hash-2", "yes"));
     expect([r.status, r.reboots]).toEqual([0, 1]);
     expect(r.calls).toEqual([
+      "kubectl drain prod-cp-2 --ignore-daemonsets --delete-emptydir-data --timeout=10m",
       `${at("198.51.100.12")} reboot --wait --timeout 10m`,
+      "kubectl uncordon prod-cp-2",
       STEP_HEALTH_ARGS.join(" "),
     ]);
     expect(r.stdout).toBe(
-      "prod-cp-2: rebooting into its new config\n" +
+      "prod-cp-2: draining it (kubectl drain: PodDisruptionBudgets respected, at most 10m)\n" +
+        "prod-cp-2: rebooting into its new config\n" +
         "prod-cp-2: new config in effect; checking the cluster's health before the next node\n" +
         "rolled: hash-2 198.51.100.12\n",
     );
+  });
+
+  it("does not reboot a node whose drain a PodDisruptionBudget blocks, and keeps no record", () => {
+    const created = runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET);
+    const r = rerun(created, GATE_ENV_OF("hash-2", "yes"), { ...AT_TARGET, pdb: true });
+    expect([r.status, r.reboots, r.stdout.includes("rolled:")]).toEqual([1, 0, false]);
+    expect(r.calls).toEqual([
+      "kubectl drain prod-cp-2 --ignore-daemonsets --delete-emptydir-data --timeout=10m",
+      "kubectl uncordon prod-cp-2",
+    ]);
   });
 
   it("checks a node that moved to a new address (a replaced server) with the same config", () => {
