@@ -29,3 +29,5 @@ export const kubernetesVersion = output("kubernetesVersion");
 export const talosHealthArgs = output("talosHealthArgs");
 /** The firewall's URN, for the deploy's closing `pulumi up --target <firewallUrn>` (contract 2). */
 export const firewallUrn = output("firewallUrn");
+/** What decides every server: the next preview refuses a change that would take down a quorum against it. */
+export const clusterFootprint = output("clusterFootprint");

@@ -12,8 +12,5 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 20_000,
     reporters: ["default"],
-    // Before any test loads @pulumi/pulumi: its closure serialization (TypeScript, arborist) is
-    // loaded on first use only, instead of costing every worker half a second (tools/defer-sdk.ts).
-    setupFiles: ["./tools/defer-sdk.ts"],
   },
 });

@@ -25,7 +25,16 @@ import {
   type TalosNode,
 } from "./hetzner";
 import { TalosCluster, TalosImage } from "./talos";
-import { checkedUpgradePath, deployedVersions, TalosUpgrades } from "./upgrades";
+import { footprintOf } from "./config/footprint";
+import { EtcdMembers } from "./upgrades/etcd-member";
+import { talosMinor } from "./datapath/kernel";
+import {
+  checkedNodeChanges,
+  checkedUpgradePath,
+  deployedVersions,
+  selfReference,
+  TalosUpgrades,
+} from "./upgrades";
 
 /** The Hetzner layer: network, firewall, endpoint and servers, each server on its type's image. */
 function hetznerLayer(
@@ -75,9 +84,13 @@ export async function program(spec: ClusterSpec = loadClusterSpec()) {
   const serverTypes = await checkedServerTypes(spec.settings);
   void pulumi.log.info(accessStatement(accessPlan(spec)));
   const { protect } = protectionOf(spec.settings);
+  // The last deployment, read back through the stack's reference to itself (a read changes nothing).
+  const self = selfReference(`${spec.stack}-deployed`);
+  // Before the first resource: a change that would take down a quorum creates and changes nothing.
+  await checkedNodeChanges(spec, self);
   // What the last deployment ran. A version change that skips a minor rejects this; everything that
   // pushes Talos config or upgrades a node takes its input through it, so it fails the preview instead.
-  const deployed = checkedUpgradePath(spec.settings, deployedVersions(`${spec.stack}-deployed`));
+  const deployed = checkedUpgradePath(spec.settings, deployedVersions(self));
   // The Image Factory schematic comes first: the servers select the Talos snapshot labelled with its ID.
   const image = new TalosImage("talos-image", { spec, serverTypes });
   const installerImage = pulumi.all([deployed, image.installerImage]).apply(([, installer]) => installer);
@@ -96,6 +109,13 @@ export async function program(spec: ClusterSpec = loadClusterSpec()) {
     protect,
     // The gates drain a node before a reboot through the kubeconfig, pointed where the runner reaches.
     apiServer,
+  });
+  // Each control plane leaves etcd before its server is deleted (a replacement or a removal).
+  new EtcdMembers("etcd", {
+    controlPlanes: servers.nodes.filter((n) => n.role === "controlplane"),
+    // Through the upgrade check, like everything that reaches a node: a refused version declares none.
+    talosconfig: pulumi.all([deployed, cluster.controlPlaneTalosconfig]).apply(([, t]) => t),
+    talosctl: `v${talosMinor(spec.talosVersion)}.x`,
   });
   // Talos writes the cluster endpoint (the load balancer's private address) into the kubeconfig.
   const kubeconfig = pulumi
@@ -152,6 +172,8 @@ export async function program(spec: ClusterSpec = loadClusterSpec()) {
     talosHealthArgs: upgrades.healthArgs,
     /** The firewall's URN: `pulumi up --target <firewallUrn>` closes it again after a deploy (contract 2). */
     firewallUrn: network.firewallUrn,
+    /** What decides every server (config/footprint.ts): the next preview's quorum check starts from it. */
+    clusterFootprint: footprintOf(spec),
   };
 }
 

@@ -1,15 +1,18 @@
 /**
  * The deferred SDK modules (tools/defer-sdk.ts): a stand-in loads nothing until a function is called,
- * then forwards to the real module, which takes its place; and the SDK's own closure-serialization
- * modules are stand-ins in this worker (vitest's setup file), so TypeScript and arborist stay unloaded.
+ * then forwards to the real module, which takes its place; the SDK's own closure-serialization modules
+ * are stand-ins in a CLI's process, so TypeScript and arborist stay unloaded there, and the tests run
+ * the SDK as installed.
  */
+import { spawn } from "node:child_process";
 import Module from "node:module";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { DEFERRED, deferModule, isDeferred, PULUMI_SDK } from "../tools/defer-sdk";
+import { DEFERRED, deferModule, isDeferred, isToolProcess, PULUMI_SDK } from "../tools/defer-sdk";
+import { ROOT } from "./helpers";
 
 const cache = (Module as unknown as { _cache: Record<string, { exports: unknown } | undefined> })._cache;
 const load = Module.createRequire(__filename);
@@ -77,12 +80,61 @@ describe("deferModule", () => {
   });
 });
 
+/**
+ * What `npm run plan` (the script's own node flags, from package.json) has in its module cache when it
+ * exits, a probe loaded before the plan reports it. The stack does not exist, so the plan stops right
+ * after its start-up, which has loaded the SDKs and every module the plan imports: what the deferral
+ * is for, at the price of one process start.
+ */
+function planProcess(): Promise<{ deferred: boolean[]; heavy: string[] }> {
+  const probe = join(mkdtempSync(join(tmpdir(), "defer-probe-")), "probe.js");
+  writeFileSync(
+    probe,
+    [
+      "process.on('exit', () => {",
+      `  const { DEFERRED, isDeferred, PULUMI_SDK } = require(${JSON.stringify(join(ROOT, "tools/defer-sdk.ts"))});`,
+      "  const deferred = Object.keys(DEFERRED).map((p) => isDeferred(require('node:path').join(PULUMI_SDK, p)));",
+      "  const heavy = Object.keys(require.cache).filter((f) => /[/]node_modules[/](typescript|@npmcli[/]arborist)[/]/.test(f));",
+      "  process.stderr.write('PROBE' + JSON.stringify({ deferred, heavy }) + '\\n');",
+      "});",
+    ].join("\n"),
+  );
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { plan: string } };
+  const [node, ...flags] = pkg.scripts.plan.split(/\s+/);
+  const script = flags.pop() as string;
+  expect([node, script]).toEqual(["node", "tools/plan.ts"]);
+  return new Promise((resolve, reject) => {
+    const args = [...flags, "--require", probe, script, "--stack", "no-such-stack"];
+    const child = spawn(process.execPath, args, { cwd: ROOT });
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const line = /^PROBE(.*)$/m.exec(err)?.[1];
+      if (code === 2 && line && err.includes("Pulumi.no-such-stack.yaml")) resolve(JSON.parse(line) as never);
+      else reject(new Error(`exit ${code}: ${err}`));
+    });
+  });
+}
+
 describe("the deferred Pulumi SDK modules", () => {
-  it("are stand-ins in this worker: the SDK is loaded, TypeScript and arborist are not", () => {
+  it("are stand-ins in npm run plan's process: its start-up loads the SDK, not TypeScript or arborist", async () => {
+    expect(await planProcess()).toEqual({ deferred: [true, true], heavy: [] });
+  });
+
+  it("are deferred only when a tool is the process's entry, not under a test runner", () => {
+    expect(isToolProcess({ filename: join(ROOT, "tools/plan.ts") } as Module)).toBe(true);
+    expect(isToolProcess({ filename: join(ROOT, "node_modules/vitest/vitest.mjs") } as Module)).toBe(false);
+    expect(isToolProcess(undefined)).toBe(false);
+  });
+
+  it("are the real modules in the tests, which run the SDK as installed", () => {
     expect(typeof pulumi.runtime.serializeFunction).toBe("function");
-    const loaded = Object.keys(cache);
-    expect(Object.keys(DEFERRED).map((path) => isDeferred(join(PULUMI_SDK, path)))).toEqual([true, true]);
-    expect(loaded.filter((f) => /\/node_modules\/(typescript|@npmcli\/arborist)\//.test(f))).toEqual([]);
+    expect(Object.keys(DEFERRED).map((path) => isDeferred(join(PULUMI_SDK, path)))).toEqual([false, false]);
+    expect(Object.keys(DEFERRED).map((path) => cache[join(PULUMI_SDK, path)] !== undefined)).toEqual([
+      true,
+      true,
+    ]);
   });
 
   it("list every function the real modules export (read from their source, which is not loaded)", () => {

@@ -584,10 +584,13 @@ describe("one knob per change against git", () => {
 
 describe("npm run knobs -- check (CLI)", () => {
   const cli = (cwd: string, ...args: string[]) => runTool("knobs", ["check", ...args], { cwd, env: GIT_ENV });
-  const inProcess = (cwd: string, ...args: string[]): CliRun => {
+  const inProcess = async (cwd: string, ...args: string[]): Promise<CliRun> => {
     let stdout = "";
     let stderr = "";
-    const status = main(["check", ...args], cwd, { out: (t) => (stdout += t), err: (t) => (stderr += t) });
+    const status = await main(["check", ...args], cwd, {
+      out: (t) => (stdout += t),
+      err: (t) => (stderr += t),
+    });
     return { status, stdout, stderr };
   };
   let violation: CliRun;
@@ -614,8 +617,8 @@ describe("npm run knobs -- check (CLI)", () => {
     writeFileSync(join(good, PROD), prodFile({ bandwidthManager: true }));
     // One real process proves the wiring and the exit code; the other cases run `main` in-process.
     violation = await cli(bad, "--base", "HEAD", "--json", "--now", NOW);
-    clean = inProcess(good, "--base", "HEAD", "--markdown", "--repo", ".", "--now", NOW);
-    usage = inProcess(bad, "--json", "--markdown");
+    clean = await inProcess(good, "--base", "HEAD", "--markdown", "--repo", ".", "--now", NOW);
+    usage = await inProcess(bad, "--json", "--markdown");
   }, 60_000);
 
   it("exits 1 on a violation: the JSON report on stdout, the message on stderr", () => {
@@ -632,7 +635,10 @@ describe("npm run knobs -- check (CLI)", () => {
       "soak",
       "violations",
       "ok",
+      "settings",
     ]);
+    // No setting moved on either stack: nothing was planned.
+    expect(report.settings).toEqual({});
     const message =
       "prod sets bpfMasquerade = true, but ci has never held that value. Fix: set it on ci first and soak it for 7 days.";
     expect(report.violations).toEqual([{ rule: "soak-gate", stack: "prod", knob: "bpfMasquerade", message }]);
@@ -659,7 +665,9 @@ describe("npm run knobs -- check (CLI)", () => {
   it("exits 2 with the usage on a usage error", () => {
     const r = usage;
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^--json and --markdown exclude each other\nusage: npm run knobs -- check /);
+    expect(r.stderr).toMatch(
+      /^--json and --markdown exclude each other\nusage: npm run check -- \(or: npm run knobs -- check\) /,
+    );
   });
 });
 
@@ -704,10 +712,10 @@ describe.skipIf(!chart.present || helm === undefined)("npm run knobs -- check, r
     r.write({ [CI]: ciFile(ci), [PROD]: prodFile(prod) });
     return r.dir;
   };
-  const run = (dir: string, ...args: string[]): CliRun => {
+  const run = async (dir: string, ...args: string[]): Promise<CliRun> => {
     let stdout = "";
     let stderr = "";
-    const status = main(["check", "--base", "HEAD", "--now", NOW, ...args], dir, {
+    const status = await main(["check", "--base", "HEAD", "--now", NOW, ...args], dir, {
       out: (t) => (stdout += t),
       err: (t) => (stderr += t),
     });
@@ -724,11 +732,11 @@ describe.skipIf(!chart.present || helm === undefined)("npm run knobs -- check, r
     let json: KnobsReport;
     let text = "";
     let markdown = "";
-    beforeAll(() => {
+    beforeAll(async () => {
       const dir = changed({ mutualAuth: false });
-      json = JSON.parse(run(dir, "--charts", CHARTS, "--json").stdout) as KnobsReport;
-      text = run(dir, "--charts", CHARTS).stdout;
-      markdown = run(dir, "--charts", CHARTS, "--markdown").stdout;
+      json = JSON.parse((await run(dir, "--charts", CHARTS, "--json")).stdout) as KnobsReport;
+      text = (await run(dir, "--charts", CHARTS)).stdout;
+      markdown = (await run(dir, "--charts", CHARTS, "--markdown")).stdout;
     }, 60_000);
 
     it("rolls the agents and the operator (a mount goes) and removes the SPIRE server and agent", () => {
@@ -830,9 +838,9 @@ describe.skipIf(!chart.present || helm === undefined)("npm run knobs -- check, r
     expect(renderText(patch)).toContain("    nothing changes: every object renders the same; nothing rolls");
   });
 
-  it("falls back to the catalogue's prediction and says why: no archive, no helm, a digest mismatch, no pinned digest", () => {
+  it("falls back to the catalogue's prediction and says why: no archive, no helm, a digest mismatch, no pinned digest", async () => {
     const dir = changed({ bandwidthManager: true });
-    const noArchive = run(dir);
+    const noArchive = await run(dir);
     expect(noArchive.stdout).toContain(
       "  not rendered (base), fell back to the catalogue's prediction: no-archive:\n    helm pull cilium --repo https://helm.cilium.io --version 1.20.0 failed: the helm on PATH cannot pull (offline stand-in). Fix: pass --charts <folder with cilium-1.20.0.tgz>\n",
     );

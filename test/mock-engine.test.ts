@@ -3,14 +3,15 @@
  * program declares (the SDK formats one per promise and per resource, the bulk of a plan's time when
  * they are on) and back once it has settled, also when the program throws; `PLAN_STACK_TRACES=1`
  * keeps them; the SDK's promise helper loses its debug decorations meanwhile, never its leak report.
- * And its answer to a registration, which replaces the SDK mock monitor's: the outputs,
- * URN, ID and secrets a program sees, the record the plan and the tests read, and the state the
- * SDK's monitor looks up later.
+ * And the engine itself: the SDK's own mock monitor (`setMocks`) answers every request with our
+ * mocks, and the engine records each request as the monitor received it: the outputs, URN, ID and
+ * secrets a program sees, the record the plan and the tests read, and `settle` waiting for all of it.
  */
 import Module from "node:module";
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it } from "vitest";
-import { declareOffline, registration, startEngine } from "../tools/mock-engine";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { declareOffline, registration, settle, startEngine } from "../tools/mock-engine";
 import { numericId } from "../tools/mocks";
 import { valueOf } from "./helpers";
 
@@ -122,7 +123,7 @@ describe("declareOffline and the SDK's promise helper", () => {
   });
 });
 
-describe("startEngine's answer to a registration", () => {
+describe("startEngine's answer to a registration, through the SDK's mock monitor", () => {
   const SERVER = "hcloud:index/server:Server";
 
   it("resolves the outputs to the inputs echoed plus the mock's computed ones, under the engine's URN and ID", async () => {
@@ -180,5 +181,72 @@ describe("startEngine's answer to a registration", () => {
       size: { value: 5, secret: false },
       secret: { value: "y", secret: true },
     });
+  });
+});
+
+describe("startEngine's record", () => {
+  it("is what the SDK's own mock monitor received and answered: options, protect and the URN it gave", async () => {
+    const record = await startEngine({ project: "p", stack: "s" });
+    const monitor = pulumi.runtime.getMonitor();
+    await declareOffline(() => {
+      const first = new Probe("test:index:Any", "first", { size: 1 });
+      return new Probe(
+        "test:index:Any",
+        "second",
+        { size: 2 },
+        { protect: true, dependsOn: [first], ignoreChanges: ["size"], deleteBeforeReplace: true },
+      );
+    });
+    if (!(monitor instanceof MockMonitor)) throw new Error("setMocks did not install the SDK's MockMonitor");
+    const answered = monitor.resources.get("urn:pulumi:s::p::test:index:Any::second");
+    expect(answered && { id: answered.id, size: answered.state.size }).toEqual({ id: "second-id", size: 2 });
+    expect(registration(record, "second")).toMatchObject({
+      urn: "urn:pulumi:s::p::test:index:Any::second",
+      custom: true,
+      protect: true,
+      dependsOn: ["urn:pulumi:s::p::test:index:Any::first"],
+      ignoreChanges: ["size"],
+      deleteBeforeReplace: true,
+    });
+    expect(registration(record, "first")).toMatchObject({
+      protect: false,
+      dependsOn: [],
+      deleteBeforeReplace: false,
+    });
+  });
+
+  it("records invokes with their inputs unwrapped, and not the SDK's own lookups", async () => {
+    const record = await startEngine({ project: "p", stack: "s" });
+    const result = await declareOffline(() =>
+      pulumi.runtime.invoke(
+        "hcloud:index/getImage:getImage",
+        { withArchitecture: "arm", token: pulumi.secret("t") },
+        { version: "1.2.3" },
+      ),
+    );
+    expect(result).toMatchObject({ architecture: "arm", type: "snapshot" });
+    expect(record.invokes).toEqual([
+      {
+        token: "hcloud:index/getImage:getImage",
+        inputs: { withArchitecture: "arm", token: "t" },
+        version: "1.2.3",
+        pluginDownloadURL: "",
+      },
+    ]);
+  });
+});
+
+describe("settle", () => {
+  it("waits for every registration of a chain, each waiting for the one before it to be answered", async () => {
+    const record = await startEngine({ project: "p", stack: "s" });
+    let previous = new Probe("test:index:Any", "link-0", { size: 0 });
+    for (let i = 1; i <= 6; i++)
+      previous = new Probe("test:index:Any", `link-${i}`, { size: previous.size, after: previous.urn });
+    expect(record.resources.length).toBe(0);
+    await settle();
+    const urn = (i: number) => `urn:pulumi:s::p::test:index:Any::link-${i}`;
+    expect(record.resources.map((r) => [r.name, r.urn, r.inputs.after])).toEqual(
+      [0, 1, 2, 3, 4, 5, 6].map((i) => [`link-${i}`, urn(i), i === 0 ? undefined : urn(i - 1)]),
+    );
   });
 });

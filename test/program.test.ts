@@ -230,6 +230,22 @@ describe("the prod stack", () => {
     );
   });
 
+  it("replaces each node's config apply with its server, so a replaced server gets its config again", () => {
+    const applies = prod.record.resources.filter(
+      (r) => r.type === "talos:machine/configurationApply:ConfigurationApply",
+    );
+    expect(Object.fromEntries(applies.map((a) => [a.name, a.replaceWith]))).toEqual(
+      Object.fromEntries(
+        ["cp-1", "cp-2", "cp-3", "workers-1", "workers-2", "workers-3"].map((n) => [
+          `talos-apply-prod-${n}`,
+          [registration(prod.record, `nodes-prod-${n}`).urn],
+        ]),
+      ),
+    );
+    // The bootstrap must never run again (a second, empty etcd): it is not tied to the server.
+    expect(registration(prod.record, "talos-bootstrap").replaceWith).toEqual([]);
+  });
+
   it("gives every server its planned private address and the ignoreChanges that keep it", () => {
     const servers = prod.record.resources.filter((r) => r.type === "hcloud:index/server:Server");
     expect(servers.map((s) => (s.inputs.networks as { ip: string }[])[0]?.ip).sort()).toEqual([

@@ -104,8 +104,9 @@ const ROWS: readonly Row[] = [
     set: {
       workerPools: [
         { name: "a", count: 60, serverType: "cpx32", location: "fsn1" },
-        { name: "b", count: 41, serverType: "cpx32", location: "nbg1" },
+        { name: "b", count: 41, serverType: "cpx32", location: "nbg1", firstHost: 81 },
       ],
+      nodeSubnetCidr: "10.0.0.0/23",
     },
     problems: [
       "hcloud-talos-cilium:workerPools = 102: 102 servers exceed Hetzner's limit of 100 servers per network. Allowed: at most 100 servers in all pools. Fix: reduce the pool counts.",
@@ -115,10 +116,10 @@ const ROWS: readonly Row[] = [
     name: "a node subnet too small for the pools",
     set: {
       nodeSubnetCidr: "10.0.1.0/27",
-      workerPools: [{ name: "w", count: 10, serverType: "cpx32", location: "fsn1" }],
+      workerPools: [{ name: "w", count: 11, serverType: "cpx32", location: "fsn1" }],
     },
     problems: [
-      'hcloud-talos-cilium:nodeSubnetCidr = "10.0.1.0/27": 10 workers from offset 21 do not fit in 10.0.1.0/27. Allowed: a subnet with at least 32 usable addresses. Fix: use a larger subnet such as a /23.',
+      'hcloud-talos-cilium:workerPools[0].firstHost = 21: worker pool "w" needs hosts 21–31, outside 21–30: hosts below 21 hold the gateway, the load balancer and the control planes, and 10.0.1.0/27 ends at host 30. Allowed: none in 10.0.1.0/27: it has 10 hosts from 21. Fix: move the pool\'s block, or use a larger nodeSubnetCidr such as a /23.',
     ],
   },
   {
@@ -258,7 +259,7 @@ const ROWS: readonly Row[] = [
     name: "a pool with an unknown field",
     set: { workerPools: [{ name: "w", count: 1, serverType: "cpx32", location: "fsn1", extra: 1 }] },
     problems: [
-      "hcloud-talos-cilium:workerPools[0].extra = 1: not a field of a pool. Allowed: the fields name, count, serverType, location, labels, taints. Fix: remove it, or correct its name.",
+      "hcloud-talos-cilium:workerPools[0].extra = 1: not a field of a pool. Allowed: the fields name, count, serverType, location, labels, taints, firstHost. Fix: remove it, or correct its name.",
     ],
   },
   {
@@ -451,18 +452,75 @@ describe("the node plan", () => {
     expect(loadBalancerIp(spec.settings)).toBe("10.0.1.2");
   });
 
-  it("numbers workers across pools without gaps", () => {
+  it("starts the first worker pool at host 21 and every later pool at its own firstHost", () => {
     const spec = specOf("ci", {
       workerPools: [
         { name: "a", count: 2, serverType: "cpx32", location: "fsn1" },
-        { name: "b", count: 1, serverType: "cax21", location: "nbg1" },
+        { name: "b", count: 1, serverType: "cax21", location: "nbg1", firstHost: 41 },
       ],
     });
     expect(planNodes(spec).map((n) => [n.name, n.privateIp])).toEqual([
       ["ci-cp-1", "10.0.1.11"],
       ["ci-a-1", "10.0.1.21"],
       ["ci-a-2", "10.0.1.22"],
-      ["ci-b-1", "10.0.1.23"],
+      ["ci-b-1", "10.0.1.41"],
+    ]);
+  });
+
+  const addrOf = (pools: unknown[]) =>
+    Object.fromEntries(planNodes(specOf("prod", { workerPools: pools })).map((n) => [n.name, n.privateIp]));
+  const A = { name: "a", count: 3, serverType: "cpx42", location: "fsn1" };
+  const B = { name: "b", count: 3, serverType: "cpx42", location: "nbg1", firstHost: 31 };
+  const C = { name: "c", count: 2, serverType: "cpx42", location: "hel1", firstHost: 41 };
+
+  it("keeps every other node's address when a pool is added, grown or removed", () => {
+    const all = addrOf([A, B, C]);
+    const keep = (from: Record<string, string>, names: string[]) =>
+      Object.fromEntries(names.map((n) => [n, from[n]]));
+    const bAndC = ["prod-b-1", "prod-b-2", "prod-b-3", "prod-c-1", "prod-c-2"];
+    // Added (b, then c): a's and b's nodes stay.
+    expect(keep(addrOf([A, B]), ["prod-a-1", "prod-a-2", "prod-a-3", "prod-b-1"])).toEqual(
+      keep(all, ["prod-a-1", "prod-a-2", "prod-a-3", "prod-b-1"]),
+    );
+    // The first pool removed: b and c keep theirs (pool order used to move them to 21–25).
+    expect(keep(addrOf([B, C]), bAndC)).toEqual(keep(all, bAndC));
+    // The first pool grown: b and c stay.
+    expect(keep(addrOf([{ ...A, count: 5 }, B, C]), bAndC)).toEqual(keep(all, bAndC));
+    expect(all).toMatchObject({ "prod-a-1": "10.0.1.21", "prod-b-1": "10.0.1.31", "prod-c-2": "10.0.1.42" });
+  });
+
+  it("keeps the addresses the existing stacks have: one worker pool from host 21", () => {
+    expect(planNodes(specOf("prod")).map((n) => n.privateIp)).toEqual([
+      "10.0.1.11",
+      "10.0.1.12",
+      "10.0.1.13",
+      "10.0.1.21",
+      "10.0.1.22",
+      "10.0.1.23",
+    ]);
+    expect(planNodes(specOf("ci")).map((n) => n.privateIp)).toEqual(["10.0.1.11", "10.0.1.21"]);
+  });
+
+  it("refuses a later pool without firstHost, giving the value that keeps its addresses and a free block", () => {
+    expect(problemsOf(resolveWith({ workerPools: [A, { ...B, firstHost: undefined }] }, "prod"))).toEqual([
+      'hcloud-talos-cilium:workerPools[1].firstHost = (unset): worker pool "b" is not the first worker pool, and its addresses would follow the pools before it (now hosts 24–26): adding, growing or removing one of them would detach and re-attach every node of "b" with a new private address. Allowed: a host number from 21 whose 3 hosts clear the other pools. Fix: set firstHost: 24 to keep the addresses its nodes have had, or firstHost: 31 (the next free block of ten) for a new pool.',
+    ]);
+  });
+
+  it("refuses overlapping pools, and firstHost on the control planes", () => {
+    expect(
+      problemsOf(
+        resolveWith(
+          {
+            workerPools: [{ ...A, count: 12 }, B],
+            controlPlane: { name: "cp", count: 3, serverType: "cpx32", location: "fsn1", firstHost: 11 },
+          },
+          "prod",
+        ),
+      ),
+    ).toEqual([
+      "hcloud-talos-cilium:controlPlane.firstHost = 11: control planes sit at hosts 11–19 (control plane n at 11 + n). Allowed: no firstHost on the control-plane pool. Fix: remove controlPlane.firstHost.",
+      'hcloud-talos-cilium:workerPools[1].firstHost = 31: worker pool "b" needs hosts 31–33, which overlap worker pool "a"\'s hosts 21–32. Allowed: a block of hosts no other pool uses. Fix: start "b" after host 32, or move "a" (a moved pool\'s nodes are re-addressed).',
     ]);
   });
 });

@@ -194,10 +194,13 @@ function soakedRepo(prod: Record<string, unknown> = { bandwidthManager: true }):
   return dir;
 }
 
-function check(dir: string, ...args: string[]): { status: number; stdout: string; stderr: string } {
+async function check(
+  dir: string,
+  ...args: string[]
+): Promise<{ status: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const status = main(["check", "--charts", CHARTS, ...args], dir, {
+  const status = await main(["check", "--charts", CHARTS, ...args], dir, {
     out: (t) => (stdout += t),
     err: (t) => (stderr += t),
   });
@@ -211,10 +214,10 @@ describe.skipIf(!chart.present || helm === undefined)(
     const FRIDAY = "2026-12-04T13:02:00Z";
     const TUESDAY = "2026-12-08T01:30:00Z";
     let dir = "";
-    let closed: ReturnType<typeof check>;
-    beforeAll(() => {
+    let closed: Awaited<ReturnType<typeof check>>;
+    beforeAll(async () => {
       dir = soakedRepo();
-      closed = check(dir, "--base", "deployed", "--now", FRIDAY, "--json");
+      closed = await check(dir, "--base", "deployed", "--now", FRIDAY, "--json");
     }, 60_000);
 
     it("refuses outside the window, saying when it opens", () => {
@@ -252,29 +255,29 @@ describe.skipIf(!chart.present || helm === undefined)(
       expect(report.stacks.ci.agentRoll).toBeUndefined();
     });
 
-    it("passes with --now inside the window (the what-if), and prints the plan in text and Markdown", () => {
-      const open = check(dir, "--base", "deployed", "--now", TUESDAY);
+    it("passes with --now inside the window (the what-if), and prints the plan in text and Markdown", async () => {
+      const open = await check(dir, "--base", "deployed", "--now", TUESDAY);
       expect([open.status, open.stderr]).toEqual([0, ""]);
       expect(open.stdout).toContain(
         "  agent roll (per the render; update strategy OnDelete: the deploy replaces each agent and checks it): 6 nodes in 6 batches: prod-cp-1 → prod-cp-2 → prod-cp-3 → prod-workers-1 → prod-workers-2 → prod-workers-3\n" +
           "  expected 6 min to 13 min (per batch: the agent restart and checks, 25 to 100 s, plus the drop window); at most 2 h 37 min (each step's deadline 1565 s)\n" +
           "  roll window Mon-Thu 02:00-05:00 Europe/Berlin: open now\n",
       );
-      const md = check(dir, "--base", "deployed", "--now", TUESDAY, "--markdown").stdout;
+      const md = (await check(dir, "--base", "deployed", "--now", TUESDAY, "--markdown")).stdout;
       expect(md).toContain("- roll window Mon-Thu 02:00-05:00 Europe/Berlin: open now\n");
     });
 
-    it("only reports the window outside the deploy's check (a pull request may be reviewed at any hour)", () => {
-      const pr = check(dir, "--base", "HEAD", "--now", FRIDAY);
+    it("only reports the window outside the deploy's check (a pull request may be reviewed at any hour)", async () => {
+      const pr = await check(dir, "--base", "HEAD", "--now", FRIDAY);
       expect(pr.stdout).toContain(
         "  roll window Mon-Thu 02:00-05:00 Europe/Berlin: closed now, opens at 2026-12-07T01:00:00.000Z (the deploy refuses until then)",
       );
       expect(pr.stdout).not.toContain("roll-window");
     });
 
-    it("lets a change that rolls no agent through outside the window", () => {
+    it("lets a change that rolls no agent through outside the window", async () => {
       const relay = soakedRepo({ hubbleRelayReplicas: 3 });
-      const r = check(relay, "--base", "deployed", "--now", FRIDAY, "--json");
+      const r = await check(relay, "--base", "deployed", "--now", FRIDAY, "--json");
       const report = JSON.parse(r.stdout) as KnobsReport;
       expect(report.violations.filter((v) => v.rule === "roll-window")).toEqual([]);
       expect(report.stacks.prod.agentRoll).toBeUndefined();

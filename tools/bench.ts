@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: how long the offline plan takes for a 3-, a 100- and a 300-node cluster. First
  * `npm run plan` as a user runs it, a fresh process each time (start-up, module loading and one plan,
- * with the plan script's own node flags), for 3 and 100 nodes. Then the plan in a warm process: each
- * size runs several times after a warm-up; the median is printed with the spread (fastest–slowest),
- * the resources declared and the time per node. Targets on a 2-core machine: 100 nodes ≤ 0.4 s,
- * growth linear in nodes. Then where a node's time goes: the Pulumi SDK's cost of one resource of each
- * type a node declares.
+ * with the plan script's own node flags), for the ci stack and for 3 and 100 nodes. Then the plan in a
+ * warm process: each size runs several times after a warm-up; the median is printed with the spread
+ * (fastest–slowest), the resources declared and the time per node; growth should be linear in nodes.
+ * Then where a node's time goes: the Pulumi SDK's cost of one resource of each type a node declares.
+ * Then the test suite (`vitest run`, wall time), and the budget of issue 17 on a 2-core machine
+ * (`BUDGET`): 100-node plan warm ≤ 0.5 s, the suite ≤ 10 s, a fresh `npm run plan` for ci ≤ 1 s.
  *
  * Every timed run starts from a collected heap (`--expose-gc`) with the previous run released, as
  * `npm run plan` starts from a fresh process: otherwise a run would pay for collecting, or copying
@@ -48,6 +49,8 @@ export function benchConfig(nodes: number): RawConfig {
     count: Math.min(50, workers - i * 50),
     serverType: "cpx42",
     location: "fsn1",
+    // Every pool after the first pins its block of addresses (config/address-rules.ts).
+    ...(i > 0 ? { firstHost: 21 + i * 50 } : {}),
   }));
   return {
     controlPlane: { name: "cp", count: cp, serverType: "cpx32", location: "fsn1" },
@@ -191,24 +194,58 @@ function planProcess(nodes: number, runs: number): number[] {
   }
 }
 
+/** `npm run plan -- --stack ci --json` with the real Pulumi.ci.yaml: wall milliseconds. */
+function ciPlanProcess(runs: number): number[] {
+  const args = [...planCommand(), "--stack", "ci", "--json"];
+  return Array.from({ length: runs }, () => {
+    const start = performance.now();
+    const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 64 << 20 });
+    const ms = performance.now() - start;
+    if (r.status !== 0) throw new Error(`the ci plan failed (${r.status}):\n${r.stderr}`);
+    return ms;
+  });
+}
+
+/** The whole test suite as `npm test` ends it (`vitest run`), one run: wall milliseconds. */
+function suiteProcess(): number {
+  const vitest = join(ROOT, "node_modules/vitest/vitest.mjs");
+  const start = performance.now();
+  const r = spawnSync(process.execPath, [vitest, "run"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
+  const ms = performance.now() - start;
+  if (r.status !== 0) throw new Error(`the test suite failed (${r.status}):\n${r.stdout.slice(-4000)}`);
+  return ms;
+}
+
+/** Issue 17's speed budget, milliseconds. */
+export const BUDGET = { warm100: 500, suite: 10_000, freshCi: 1_000 } as const;
+
+/** One budget line: what, the limit, the figure and whether it is met. */
+const budgetLine = (what: string, limit: number, ms: number): string =>
+  `  ${what.padEnd(28)} ≤ ${String(limit).padStart(6)} ms: ${ms <= limit ? "met" : "MISSED"} (${ms.toFixed(0)} ms)`;
+
 const spreadOf = (times: number[]): string =>
   `${Math.min(...times).toFixed(0)}–${Math.max(...times).toFixed(0)}`;
 
 async function main(): Promise<void> {
   console.log(`machine check before: ${machineCheck().toFixed(0)} ms (a fixed CPU loop; see machineCheck)`);
   console.log(`\nnpm run plan, a fresh process each run (node ${planCommand().join(" ")}):`);
-  console.log("nodes  median (ms)  fastest–slowest (ms)  runs");
-  for (const nodes of [3, 100]) {
-    const times = planProcess(nodes, 5);
+  console.log("stack         median (ms)  fastest–slowest (ms)  runs");
+  const fresh = (label: string, times: number[]): void =>
     console.log(
       [
-        String(nodes).padStart(5),
+        label.padEnd(12),
         median(times).toFixed(0).padStart(12),
         spreadOf(times).padStart(22),
         "5".padStart(6),
       ].join(""),
     );
-  }
+  const ci = ciPlanProcess(5);
+  fresh("ci", ci);
+  for (const nodes of [3, 100]) fresh(`${nodes} nodes`, planProcess(nodes, 5));
   if (!collect)
     console.log("note: run with --expose-gc (npm run bench does); runs now pay for earlier runs' garbage");
   console.log("\nthe plan in a warm process (after a warm-up at each size; each run from a collected heap):");
@@ -242,9 +279,6 @@ async function main(): Promise<void> {
     console.log(
       `\ngrowth 100 → 300 nodes: ${(threeHundred.ms / hundred.ms).toFixed(2)}x time for 3x nodes (linear is 3x)`,
     );
-    console.log(
-      `target: 100 nodes ≤ 400 ms: ${hundred.ms <= 400 ? "met" : "MISSED"} (${hundred.ms.toFixed(0)} ms)`,
-    );
   }
   console.log(
     "note: 300 nodes exceed Hetzner's 100 servers per network; the bench lifts that limit to measure growth.",
@@ -261,6 +295,13 @@ async function main(): Promise<void> {
   console.log(
     `  a node's three resources: ${node.toFixed(2)} ms, so 100 nodes cost ~${(node * 100).toFixed(0)} ms before anything else`,
   );
+  console.log("\nthe test suite (vitest run, one run, wall time)");
+  const suite = suiteProcess();
+  console.log(`  ${(suite / 1000).toFixed(1)} s`);
+  console.log("\nbudget (issue 17, a 2-core machine):");
+  console.log(budgetLine("100-node plan, warm", BUDGET.warm100, hundred?.ms ?? Number.NaN));
+  console.log(budgetLine("test suite", BUDGET.suite, suite));
+  console.log(budgetLine("fresh npm run plan, ci", BUDGET.freshCi, median(ci)));
   console.log(`\nmachine check after: ${machineCheck().toFixed(0)} ms`);
 }
 

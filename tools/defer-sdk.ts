@@ -1,20 +1,24 @@
 /**
- * Defers the Pulumi SDK's closure serialization until something uses it. `@pulumi/pulumi` loads it
- * eagerly (`runtime/index.js` re-exports it), and with it TypeScript and npm's arborist: measured, 0.5 s
- * of the 0.67 s that `require("@pulumi/pulumi")` takes, and about half of every `npm run plan`. Only
- * function serialization (dynamic providers, `serializeFunction`) and `computeCodePaths` use them; this
- * program and its tools never do. Import this module before anything loads `@pulumi/pulumi` (the
- * offline tools import it first; vitest runs it as a setup file).
+ * Defers the Pulumi SDK's closure serialization until something uses it, in the offline CLIs
+ * (`npm run plan`, `npm run bench`). `@pulumi/pulumi` loads it eagerly (`runtime/index.js` re-exports
+ * it), and with it TypeScript and npm's arborist: measured, 0.5 s of the 0.67 s that
+ * `require("@pulumi/pulumi")` takes, and about half of a fresh `npm run plan`. Only function
+ * serialization (dynamic providers, `serializeFunction`) and `computeCodePaths` use them; this program
+ * and its tools never do. Import this module before anything loads `@pulumi/pulumi` (the CLIs import it
+ * first). It defers only in a process whose entry is one of the tools (`node tools/<tool>.ts`): a test
+ * that imports a CLI's module runs the SDK as installed.
  *
  * Each deferred module is a stand-in in Node's module cache: its known exports are functions that load
  * the real module on their first call and forward to it, and any other access loads it at once. Once
  * loaded, the real module replaces the stand-in in the cache. Nothing changes for a real `pulumi up`:
- * its language host has loaded the SDK long before a program runs.
+ * its language host has loaded the SDK long before a program runs. The module paths are the SDK's
+ * internals: only the version tools/sdk-internals.ts names is deferred (any other loads as installed).
  */
 import Module from "node:module";
 import { dirname, join } from "node:path";
 import type * as CodePaths from "@pulumi/pulumi/runtime/closure/codePaths";
 import type * as SerializeClosure from "@pulumi/pulumi/runtime/closure/serializeClosure";
+import { SDK_IS_CHECKED } from "./sdk-internals";
 
 /** The names of a module's exported functions. */
 type FunctionExports<M> = {
@@ -107,12 +111,18 @@ export function isDeferred(file: string): boolean {
 /** Where `@pulumi/pulumi` is installed. */
 export const PULUMI_SDK = dirname(cjs.createRequire(__filename).resolve("@pulumi/pulumi/package.json"));
 
-/** Defers every module of {@link DEFERRED}; returns the files it deferred now. */
+/** Defers every module of {@link DEFERRED} (none under an SDK not checked); returns the files it deferred now. */
 export function deferSdk(): string[] {
+  if (!SDK_IS_CHECKED) return [];
   return Object.entries(DEFERRED)
     .map(([path, functions]) => ({ file: join(PULUMI_SDK, path), functions }))
     .filter(({ file, functions }) => deferModule(file, functions))
     .map(({ file }) => file);
 }
 
-deferSdk();
+/** Whether the process's entry is one of the offline tools (tools/*.ts), not a test runner. */
+export function isToolProcess(main: Module | undefined = require.main): boolean {
+  return main !== undefined && dirname(main.filename) === __dirname;
+}
+
+if (isToolProcess()) deferSdk();

@@ -1,11 +1,16 @@
 /**
- * `npm run knobs -- check [--base <git ref>] [--json | --markdown] [--repo <dir>] [--now <ISO date>]
- * [--charts <dir>]`: the knob rollout check (datapath.md §4). Compares the working tree's stack files
- * (the new state) with the base, applies one knob per change, the soak gate and the stack file rules,
- * renders the Cilium chart for both sides of each stack (`helm template`, tools/helm-template.ts) and
- * prints the rollout report. Exit codes: 0 every rule passes; 1 a rule failed (each message also on
- * stderr); 2 a usage error or a repository that cannot be read.
+ * `npm run check -- [--base <git ref>] [--json | --markdown] [--repo <dir>] [--now <ISO date>]
+ * [--charts <dir>]` (alias `npm run knobs -- check`, which the workflows run): the change check.
+ * Compares the working tree's stack files (the new state) with the base. Knobs (datapath.md §4): one
+ * knob per change, the soak gate and the stack file rules, the Cilium chart rendered for both sides of
+ * each stack (`helm template`, tools/helm-template.ts), the rollout report. Settings: for each stack
+ * whose settings move, what the change does to every resource (the offline plan of both sides,
+ * tools/changes.ts) and the quorum rule, whose refusals are violations ("quorum"). Exit codes: 0 every
+ * rule passes; 1 a rule failed (each message also on stderr); 2 a usage error or a repository that
+ * cannot be read.
  */
+// First: keeps the SDK's closure serialization out of the start-up (the settings side runs the program).
+import "./defer-sdk";
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
 import { CILIUM_CHART_DIGESTS } from "../components/cilium/release";
@@ -21,9 +26,12 @@ import {
 } from "../components/datapath/render-report";
 import { chartArchive, helmTemplate, pullCacheDir, type Archive } from "./helm-template";
 import { DEPLOYED, loadRolloutInput } from "./knobs-git";
+import { settingsCheck, type ChangeOptions, type SettingsReport } from "./changes";
+import { settingsMarkdown, settingsText } from "../components/config/changes";
+import type { Violation } from "../components/datapath/history";
 
 /** The usage text (printed with every usage error). */
-export const USAGE = `usage: npm run knobs -- check [--base <git ref>] [--json | --markdown] [--repo <dir>] [--now <ISO date>]
+export const USAGE = `usage: npm run check -- (or: npm run knobs -- check) [--base <git ref>] [--json | --markdown] [--repo <dir>] [--now <ISO date>]
   --base <ref>     compare the stack files with this git ref (default: the merge-base of HEAD and
                    origin/main when origin/main exists, else HEAD~1); the working tree is the new state
   --json           print the report as JSON
@@ -240,10 +248,55 @@ export function check(
   });
 }
 
+/** The whole change check: the knobs' report, and what the settings change does to the resources. */
+export interface ChangeReport extends KnobsReport {
+  /** Per stack, what its settings change does (undefined: no setting moved); see tools/changes.ts. */
+  readonly settings: SettingsReport;
+}
+
+/**
+ * The whole check on the repository at `root`: the knob check (`check`), then, for every stack whose
+ * settings move, the offline plan of base and head diffed per resource and the quorum rule, whose
+ * refusals join the violations (rule "quorum").
+ */
+export async function fullCheck(
+  root: string,
+  options: { readonly base?: string; readonly now: Date } & RenderOptions,
+  changes: ChangeOptions = {},
+): Promise<ChangeReport> {
+  const report = check(root, options);
+  const settings = await settingsCheck(root, options, changes);
+  const quorum = STACKS.flatMap((stack) =>
+    (settings[stack]?.refusals ?? []).map((p): Violation => ({
+      rule: "quorum",
+      stack,
+      message: `Pulumi.${stack}.yaml: ${p.message}`,
+    })),
+  );
+  const violations = [...report.violations, ...quorum];
+  return { ...report, settings, violations, ok: violations.length === 0 };
+}
+
+/** The settings part of the report, in text or Markdown (nothing when no stack's settings moved). */
+function settingsPart(report: ChangeReport, format: "text" | "markdown"): string {
+  const parts = STACKS.flatMap((stack) => {
+    const c = report.settings[stack];
+    if (!c) return [];
+    return format === "text" ? settingsText(stack, c) : settingsMarkdown(stack, c);
+  });
+  if (parts.length === 0) return "";
+  const title =
+    format === "text"
+      ? "settings: what the change does to the running cluster (the offline plan of base and head)"
+      : "#### Settings: what the change does to the running cluster";
+  return `${[title, ...(format === "text" ? parts : ["", ...parts])].join("\n")}\n`;
+}
+
 /** The report in the asked format. */
-export function render(report: KnobsReport, format: CheckArgs["format"]): string {
+export function render(report: KnobsReport | ChangeReport, format: CheckArgs["format"]): string {
   if (format === "json") return `${JSON.stringify(report, null, 2)}\n`;
-  return format === "markdown" ? renderMarkdown(report) : `${renderText(report)}\n`;
+  const knobs = format === "markdown" ? renderMarkdown(report) : `${renderText(report)}\n`;
+  return "settings" in report ? `${knobs}\n${settingsPart(report, format)}` : knobs;
 }
 
 /** Where the command writes: the process's streams, or a test's buffers. */
@@ -254,8 +307,13 @@ export interface Io {
 
 const PROCESS_IO: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
-/** The command: returns the exit code. */
-export function main(argv: readonly string[], cwd: string, io: Io = PROCESS_IO): number {
+/** The command: resolves to the exit code. */
+export async function main(
+  argv: readonly string[],
+  cwd: string,
+  io: Io = PROCESS_IO,
+  changes: ChangeOptions = {},
+): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
     io.out(`${USAGE}\n`);
     return 0;
@@ -268,9 +326,9 @@ export function main(argv: readonly string[], cwd: string, io: Io = PROCESS_IO):
     io.err(`${err.message}\n${USAGE}\n`);
     return 2;
   }
-  let report: KnobsReport;
+  let report: ChangeReport;
   try {
-    report = check(args.repo, args);
+    report = await fullCheck(args.repo, args, changes);
   } catch (err) {
     io.err(`knobs check could not run: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
@@ -280,4 +338,8 @@ export function main(argv: readonly string[], cwd: string, io: Io = PROCESS_IO):
   return report.ok ? 0 : 1;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2), process.cwd());
+if (require.main === module) {
+  void main(process.argv.slice(2), process.cwd()).then((code) => {
+    process.exitCode = code;
+  });
+}

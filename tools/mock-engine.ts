@@ -1,18 +1,31 @@
 /**
- * The offline engine: runs the real program under Pulumi's mock monitor and records every resource
- * registration and invoke exactly as the engine would receive it (type, name, parent, inputs,
- * options such as ignoreChanges and dependsOn, provider version and download URL). Used by the plan
- * command, the benchmark and the tests: one implementation of "what would `pulumi up` declare".
+ * The offline engine: runs the real program under the Pulumi SDK's own mock monitor, installed with
+ * the SDK's public test API (`pulumi.runtime.setMocks`), and records every resource registration and
+ * invoke exactly as the monitor receives it (type, name, parent, inputs, options such as
+ * ignoreChanges, dependsOn and protect, provider version and download URL). Each request is recorded
+ * and then handed on to the SDK's monitor, which answers it by calling our `Mocks` (tools/mocks).
+ * Used by the plan command, the benchmark and the tests: one implementation of "what would
+ * `pulumi up` declare".
  */
-import Module from "node:module";
 import * as pulumi from "@pulumi/pulumi";
+import type {
+  RegisterResourceRequest,
+  RegisterResourceResponse,
+  ResourceInvokeRequest,
+} from "@pulumi/pulumi/proto/resource_pb";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { mockOutputs } from "./mocks";
-import { wireSecret, type State } from "./mocks/types";
+import { holdsSecret, unwrapSecrets, wireSecret, type State } from "./mocks/types";
+import { undecoratedPromises } from "./sdk-internals";
+
+/** Removes the engine's secret wrappers, recursively (kept here for the engine's callers). */
+export { unwrapSecrets };
 
 /** A resource registration as the engine saw it. */
 export interface Registration {
   readonly type: string;
   readonly name: string;
+  /** The URN the monitor answered with ("" until it has answered; `settle()` waits for that). */
   readonly urn: string;
   /** The parent's URN, or "" for a root resource. */
   readonly parent: string;
@@ -25,11 +38,13 @@ export interface Registration {
   readonly dependsOn: readonly string[];
   readonly additionalSecretOutputs: readonly string[];
   readonly deleteBeforeReplace: boolean;
-  /** Pulumi `protect`: the engine refuses to delete or replace the resource. */
+  /** The `protect` option: `pulumi destroy` and a replacement refuse to delete the resource. */
   readonly protect: boolean;
   readonly version: string;
   readonly pluginDownloadURL: string;
   readonly provider: string;
+  /** The `replaceWith` option: the URNs whose replacement replaces this resource too. */
+  readonly replaceWith: readonly string[];
 }
 
 /** An invoke (provider function call) as the engine saw it. */
@@ -46,113 +61,43 @@ export interface EngineRecord {
   readonly invokes: InvokeRecord[];
 }
 
-function isSecretValue(v: unknown): v is { value: unknown } {
-  return (
-    typeof v === "object" &&
-    v !== null &&
-    (v as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig
-  );
-}
+/** A request's properties as JS, keeping unknowns (preview) and the secret wrappers (so we can see them). */
+const deserialize = (
+  struct: Parameters<typeof pulumi.runtime.deserializeProperties>[0] | undefined,
+): State => (struct ? (pulumi.runtime.deserializeProperties(struct, true) as State) : {});
 
-/** Removes the engine's secret wrappers, recursively. */
-export function unwrapSecrets(value: unknown): unknown {
-  if (isSecretValue(value)) return unwrapSecrets(value.value);
-  if (Array.isArray(value)) return value.map(unwrapSecrets);
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
-  }
-  return value;
-}
+type Callback = (err: unknown, response: unknown) => void;
 
-/** Whether a value holds a secret anywhere inside it. */
-function holdsSecret(value: unknown): boolean {
-  if (isSecretValue(value)) return true;
-  if (Array.isArray(value)) return value.some(holdsSecret);
-  if (typeof value === "object" && value !== null) return Object.values(value).some(holdsSecret);
-  return false;
-}
+/** A registration whose URN is filled in when the monitor answers. */
+type Recorded = { -readonly [K in keyof Registration]: Registration[K] };
 
-interface RegisterRequest {
-  getTransformsList(): unknown[];
-  getObject(): { toJavaScript(): State };
-  getType(): string;
-  getName(): string;
-  getParent(): string;
-  getCustom(): boolean;
-  getIgnorechangesList(): string[];
-  getDependenciesList(): string[];
-  getAdditionalsecretoutputsList(): string[];
-  getDeletebeforereplace(): boolean;
-  getProtect(): boolean | undefined;
-  getVersion(): string;
-  getPlugindownloadurl(): string;
-  getProvider(): string;
+/** A registration's record, and where its inputs come from until they are first read. */
+interface Entry {
+  readonly record: Recorded;
+  /** Hands the record the inputs as the monitor decoded them for our mocks. */
+  received(inputs: State): void;
 }
-
-interface InvokeRequest {
-  getTok(): string;
-  getArgs(): { toJavaScript(): State };
-  getVersion(): string;
-  getPlugindownloadurl(): string;
-}
-
-/** What the SDK reads of a registration's answer (`RegisterResourceResponse`). */
-interface RegisterResponse {
-  getUrn(): string;
-  getId(): string;
-  getObject(): { toJavaScript(): State };
-  getPropertydependenciesMap(): undefined;
-  /** `Result.SUCCESS`. */
-  getResult(): 0;
-  getUnknown(): boolean;
-}
-
-type Callback = (err: unknown, res: unknown) => void;
-/** The SDK's `MockMonitor`, as far as the engine uses it. */
-interface Monitor {
-  readonly resources: Map<string, { urn: string; id: string | null; state: State }>;
-  newUrn(parent: string, type: string, name: string): string;
-  registerResource(req: RegisterRequest, cb: Callback): Promise<void>;
-  invoke(req: InvokeRequest, cb: Callback): Promise<void>;
-}
-
-/** Engine wire format → JS, keeping unknowns (preview) and the secret wrappers (so we can see them). */
-const deserialize = (wire: State): State =>
-  (pulumi.runtime.deserializeProperties as (o: unknown, keepUnknowns?: boolean) => State)(
-    { toJavaScript: () => wire },
-    true,
-  );
 
 /**
- * Answers one registration as the engine would: the URN, the provider's ID and the state (the inputs
- * echoed as they arrived, plus what the provider computes, `additionalSecretOutputs` marked secret),
- * and records it. The SDK's mock monitor does the same through a second protobuf message and two
- * (de)serialization passes per resource; answering with the wire-format state directly made a
- * 100-node plan 17–20% faster (wall and CPU time, paired runs).
+ * The record of one registration request. Its inputs are the request's properties as the SDK's
+ * monitor decodes them for `newResource` (runtime/mocks.js, `deserializeProperties(req.getObject())`,
+ * which keeps the secret wrappers and, in a preview, the unknowns); the request's protobuf struct is
+ * held only until then, and decoded by the engine only if the monitor never called our mocks. Inputs
+ * are unwrapped when first read: a plan reads a few types, a test a few resources.
  */
-function answerRegistration(monitor: Monitor, req: RegisterRequest, record: EngineRecord): RegisterResponse {
-  const type = req.getType();
-  const name = req.getName();
-  const wire = req.getObject().toJavaScript();
-  const result = mockOutputs(type, name, wire, unwrapSecrets(wire) as State);
-  const state = result.state;
-  // The real engine marks additionalSecretOutputs secret; the mock monitor does not, so we do.
-  const secretOutputs = req.getAdditionalsecretoutputsList();
-  for (const key of secretOutputs) if (key in state) state[key] = wireSecret(state[key]);
-  const urn = monitor.newUrn(req.getParent(), type, name);
-  // The SDK's monitor reads this map for registerResourceOutputs and `pulumi:pulumi:getResource`.
-  monitor.resources.set(urn, { urn, id: result.id ?? null, state });
-  // Inputs are decoded when first read: a plan reads a few types, a test a few resources.
-  let decoded: State | undefined;
-  const inputs = (): State => (decoded ??= deserialize(wire));
-  record.resources.push({
-    type,
-    name,
-    urn,
+function recordOf(req: RegisterResourceRequest): Entry {
+  let struct = req.getObject();
+  let wire: State | undefined;
+  let plain: State | undefined;
+  const inputs = (): State => (wire ??= deserialize(struct));
+  const record: Recorded = {
+    type: req.getType(),
+    name: req.getName(),
+    urn: "",
     parent: req.getParent(),
     custom: req.getCustom(),
     get inputs() {
-      return unwrapSecrets(inputs()) as State;
+      return (plain ??= unwrapSecrets(inputs()) as State);
     },
     get secretInputs() {
       const all = inputs();
@@ -160,26 +105,66 @@ function answerRegistration(monitor: Monitor, req: RegisterRequest, record: Engi
     },
     ignoreChanges: req.getIgnorechangesList(),
     dependsOn: req.getDependenciesList(),
-    additionalSecretOutputs: secretOutputs,
+    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
     deleteBeforeReplace: req.getDeletebeforereplace(),
     protect: req.getProtect() ?? false,
     version: req.getVersion(),
     pluginDownloadURL: req.getPlugindownloadurl(),
     provider: req.getProvider(),
-  });
-  const id = result.id ?? "";
+    replaceWith: req.getReplaceWithList(),
+  };
   return {
-    getUrn: () => urn,
-    getId: () => id,
-    getObject: () => ({ toJavaScript: () => state }),
-    getPropertydependenciesMap: () => undefined,
-    getResult: () => 0,
-    getUnknown: () => false,
+    record,
+    received: (decoded) => {
+      wire ??= decoded;
+      struct = undefined;
+    },
+  };
+}
+
+/** Requests handed to the monitor and not yet answered (see `settle`). */
+let unanswered = 0;
+
+/**
+ * Our `Mocks`: what a provider would answer (tools/mocks). `answering()` is the registration the SDK's
+ * monitor is answering right now: it calls `newResource` synchronously inside `registerResource`
+ * (runtime/mocks.js, `MockMonitor.registerResource`), and `newResource` does not receive the request's
+ * options, of which the real engine applies one to the state: `additionalSecretOutputs` come back
+ * secret. The mock monitor does not do that, so we do.
+ */
+function mocksFor(
+  answering: () => { req: RegisterResourceRequest; entry: Entry } | undefined,
+): pulumi.runtime.Mocks {
+  return {
+    newResource: (args) => {
+      const inputs = args.inputs as State;
+      const result = mockOutputs(args.type, args.name, inputs);
+      const current = answering();
+      if (current && current.req.getType() === args.type && current.req.getName() === args.name) {
+        current.entry.received(inputs);
+        const state = result.state;
+        for (const key of current.req.getAdditionalsecretoutputsList())
+          if (key in state) state[key] = wireSecret(state[key]);
+      }
+      return result;
+    },
+    call: (args) => mockOutputs(args.token, "", args.inputs as State).state,
+  };
+}
+
+/** A callback that also counts the answer (and records the URN it carries, for a registration). */
+function answered(callback: Callback, onResponse: (response: unknown) => void = () => undefined): Callback {
+  return (err, response) => {
+    unanswered--;
+    if (response) onResponse(response);
+    callback(err, response);
   };
 }
 
 /**
- * Installs the mock engine for one program run. Returns the live record; call `settle()` after the
+ * Installs the mock engine for one program run: `pulumi.runtime.setMocks` with our mocks, and a
+ * recorder in front of the monitor it installed (the resource monitor's gRPC methods, which the SDK
+ * calls with the protocol's request messages). Returns the live record; call `settle()` after the
  * program ran so every pending registration has reached it.
  */
 export async function startEngine(opts: {
@@ -188,107 +173,60 @@ export async function startEngine(opts: {
   preview?: boolean;
 }): Promise<EngineRecord> {
   const record: EngineRecord = { resources: [], invokes: [] };
+  let current: { req: RegisterResourceRequest; entry: Entry } | undefined;
   await pulumi.runtime.setMocks(
-    {
-      // Registrations are answered by `answerRegistration` below; the SDK's mock monitor still calls
-      // this for reads (a StackReference).
-      newResource: (args) => {
-        const inputs = args.inputs as State;
-        return mockOutputs(args.type, args.name, inputs, unwrapSecrets(inputs) as State);
-      },
-      call: (args) => {
-        const inputs = args.inputs as State;
-        return mockOutputs(args.token, "", inputs, unwrapSecrets(inputs) as State).state;
-      },
-    },
+    mocksFor(() => current),
     opts.project,
     opts.stack,
     opts.preview ?? false,
   );
-  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+  const installed = pulumi.runtime.getMonitor();
+  if (!(installed instanceof MockMonitor)) throw new Error("setMocks did not install the SDK's MockMonitor");
+  const monitor: MockMonitor = installed;
+  unanswered = 0;
   const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, cb) => {
-    // Transforms are the SDK mock monitor's business (the program declares none).
-    if (req.getTransformsList().length > 0) return register(req, cb);
+  monitor.registerResource = (req: RegisterResourceRequest, callback: Callback) => {
+    const entry = recordOf(req);
+    record.resources.push(entry.record);
+    unanswered++;
+    current = { req, entry };
     try {
-      cb(null, answerRegistration(monitor, req, record));
-    } catch (err) {
-      cb(err, undefined);
+      return register(
+        req,
+        answered(callback, (res) => (entry.record.urn = (res as RegisterResourceResponse).getUrn())),
+      );
+    } finally {
+      current = undefined;
     }
-    return Promise.resolve();
   };
   const invoke = monitor.invoke.bind(monitor);
-  monitor.invoke = (req, cb) => {
+  monitor.invoke = (req: ResourceInvokeRequest, callback: Callback) => {
     if (req.getTok() !== "pulumi:pulumi:getResource") {
       record.invokes.push({
         token: req.getTok(),
-        inputs: unwrapSecrets(deserialize(req.getArgs().toJavaScript())) as State,
+        inputs: unwrapSecrets(deserialize(req.getArgs())) as State,
         version: req.getVersion(),
         pluginDownloadURL: req.getPlugindownloadurl(),
       });
     }
-    return invoke(req, cb);
+    unanswered++;
+    return invoke(req, answered(callback));
   };
   return record;
 }
 
-/** Waits until every registration and invoke the program started has completed. */
-export async function settle(): Promise<void> {
-  const wait = (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs;
-  if (wait) await wait();
-  // Outputs resolve in later turns and may start more registrations: drain until quiet.
-  for (let i = 0; i < 3; i++) {
-    await new Promise((r) => setImmediate(r));
-    if (wait) await wait();
-  }
-}
-
-/** The SDK's promise helper (`runtime/debuggable.js`, internal), as far as the engine uses it. */
-interface Debuggable {
-  debuggablePromise<T>(p: Promise<T>, ctx: unknown): Promise<T>;
-  readonly debugPromiseLeaks: boolean;
-}
-/** The SDK's runtime state (`runtime/state.js`, internal): the promises its leak report watches. */
-interface RuntimeState {
-  getStore(): { leakCandidates: Set<Promise<unknown>> };
-}
-const sdk = Module.createRequire(__filename);
-const debuggable = sdk("@pulumi/pulumi/runtime/debuggable") as Debuggable;
-const runtimeState = sdk("@pulumi/pulumi/runtime/state") as RuntimeState;
+/** One turn of the event loop: its check phase runs once the microtask queue is empty. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
- * The SDK's `debuggablePromise` without its debug decorations. The SDK wraps every promise it makes:
- * it registers the promise with its leak report (printed at exit, failing the run, when a promise never
- * settled: a program that would hang `pulumi up`), chains a `then` and a `catch` that unregister it,
- * and decorates it with an id, a label and a captured stack. Only PULUMI_DEBUG_PROMISE_LEAKS reads
- * the decorations, and offline the stack is empty anyway (`declareOffline`). This keeps the leak
- * report and the chain as they are (the same microtask timing, so registrations arrive in the same
- * order) and drops the decorations: 15–17% of a 100-node plan's wall time, in interleaved
- * runs in one process. With PULUMI_DEBUG_PROMISE_LEAKS or PLAN_STACK_TRACES set, the SDK's own
- * helper stays. Returns what puts the SDK's helper back.
+ * Waits until every registration and invoke the program started has completed. Offline, all of it is
+ * promise work in this process (the SDK's runtime and mock monitor schedule no timers and do no I/O,
+ * and neither do our mocks or the program's components), so the program is done when the microtask
+ * queue has drained and the monitor has answered every request it was handed.
  */
-export function undecoratedPromises(): () => void {
-  if (debuggable.debugPromiseLeaks || process.env.PLAN_STACK_TRACES) return () => undefined;
-  const original = debuggable.debuggablePromise;
-  // The SDK schedules its leak report on the first call of its own helper: make sure it is scheduled.
-  void original(Promise.resolve(), "offline engine");
-  debuggable.debuggablePromise = <T>(p: Promise<T>): Promise<T> => {
-    const watched = runtimeState.getStore().leakCandidates;
-    watched.add(p);
-    return p
-      .then((value) => {
-        watched.delete(p);
-        return value;
-      })
-      .catch((err: unknown) => {
-        watched.delete(p);
-        (err as { promise?: unknown }).promise = p;
-        throw err;
-      });
-  };
-  return () => {
-    debuggable.debuggablePromise = original;
-  };
+export async function settle(): Promise<void> {
+  do await nextTurn();
+  while (unanswered > 0);
 }
 
 /** A stack-trace limit V8 does not read as a number: no stack is captured (see `declareOffline`). */

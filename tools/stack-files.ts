@@ -42,9 +42,14 @@ export function readStackFile(path: string): Record<string, unknown> {
 
 /** The merged config of a stack, as the engine would pass it to the program. */
 export function loadStackConfig(root: string, stackFile: string): StackConfig {
+  return stackConfigOf(root, readStackFile(stackFile));
+}
+
+/** The merged config of a stack file's `config:` map (already read), as the engine would pass it. */
+export function stackConfigOf(root: string, stackConfig: Readonly<Record<string, unknown>>): StackConfig {
   const config = projectDefaults(root);
   const secretKeys: string[] = [];
-  for (const [key, value] of Object.entries(readStackFile(stackFile))) {
+  for (const [key, value] of Object.entries(stackConfig)) {
     const full = key.includes(":") ? key : `${PROJECT}:${key}`;
     const secure = isSecure(value);
     config[full] = secure ? SECRET_PLACEHOLDER : asString(value);

@@ -3,13 +3,14 @@
  * Facts: platform.md (Hetzner limits, zones, Talos 1.13) and datapath.md (Cilium 1.20 values).
  */
 import type { Problem } from "./define";
-import { contains, isPrivate, overlaps, parseCidr4, usableHosts, type Cidr4 } from "./cidr";
+import { contains, isPrivate, overlaps, parseCidr4, type Cidr4 } from "./cidr";
 import { ZONE_LOCATIONS } from "./settings";
 import { accessFindings } from "./access-rules";
 import { podCapacity } from "./pod-capacity";
 import { compareVersions, minorOf, parseVersion } from "./version";
 import { selfForbiddenLabels } from "./node-restriction";
-import { ADDRESS_OFFSETS, MAX_CONTROL_PLANES, type Settings } from "./spec";
+import { MAX_CONTROL_PLANES, type Settings } from "./spec";
+import { addressProblems } from "./address-rules";
 import { describe } from "../datapath/check";
 import type { Finding } from "../datapath/rules";
 import { kernelOf, parseTalosVersion, talosMinor, SUPPORTED_TALOS, TALOS_KERNELS } from "../datapath/kernel";
@@ -238,17 +239,6 @@ const limits: Check = (s, { maxServersPerNetwork }) => {
         fix: "reduce the pool counts",
       },
     });
-  const sub = parseCidr4(s.nodeSubnetCidr);
-  if (sub && ADDRESS_OFFSETS.worker + workers > usableHosts(sub))
-    out.push({
-      key: "nodeSubnetCidr",
-      value: s.nodeSubnetCidr,
-      finding: {
-        why: `${workers} workers from offset ${ADDRESS_OFFSETS.worker} do not fit in ${s.nodeSubnetCidr}`,
-        allowed: `a subnet with at least ${ADDRESS_OFFSETS.worker + workers + 1} usable addresses`,
-        fix: "use a larger subnet such as a /23",
-      },
-    });
   return out;
 };
 
@@ -267,5 +257,6 @@ export const CLUSTER_CHECKS: readonly Check[] = [
 
 /** Runs the cluster rules. */
 export function checkSettings(s: Settings, limits: Limits = HETZNER_LIMITS): Problem[] {
-  return CLUSTER_CHECKS.flatMap((c) => c(s, limits)).map((x) => describe(x.key, x.value, x.finding));
+  const found = CLUSTER_CHECKS.flatMap((c) => c(s, limits)).map((x) => describe(x.key, x.value, x.finding));
+  return [...found, ...addressProblems(s)];
 }

@@ -47,8 +47,20 @@ export type Parsed<T> =
       readonly fields?: readonly FieldFinding[];
     };
 
+/**
+ * What changing a setting does to a running cluster: the provider inputs it reaches, each a
+ * `[type token, input]` of change-facts.ts (whose fact, with its source, says what the provider does),
+ * and what else it does in words. Cluster settings carry one; knobs say it with their costs.
+ */
+export interface SettingChange {
+  readonly reaches: readonly (readonly [type: string, input: string])[];
+  readonly note?: string;
+}
+
 /** How a setting turns a raw value (string from Pulumi config, or YAML value) into a typed value. */
 export interface SettingDef<T> {
+  /** What a change does to a running cluster (cluster settings). */
+  readonly change?: SettingChange;
   /** The config type as `Pulumi.yaml` declares it. */
   readonly type: ConfigType;
   /** The value when the stack file does not set the key. */
@@ -109,7 +121,11 @@ function fromString(raw: unknown): unknown {
 }
 
 /** A boolean setting. */
-export function boolean(def: { default: boolean; description: string }): SettingDef<boolean> {
+export function boolean(def: {
+  default: boolean;
+  description: string;
+  change?: SettingChange;
+}): SettingDef<boolean> {
   return {
     type: "boolean",
     ...def,
@@ -124,6 +140,7 @@ export function boolean(def: { default: boolean; description: string }): Setting
 export function integer(def: {
   default: number;
   description: string;
+  change?: SettingChange;
   min: number;
   max: number;
 }): SettingDef<number> {
@@ -144,6 +161,7 @@ export function integer(def: {
 export function text(def: {
   default: string;
   description: string;
+  change?: SettingChange;
   pattern?: RegExp;
   expected?: string;
 }): SettingDef<string> {
@@ -161,7 +179,7 @@ export function text(def: {
 /** An enum setting: one of `allowed` (an `as const` tuple), typed as its union. */
 export function oneOf<const A extends readonly string[]>(
   allowed: A,
-  def: { default: A[number]; description: string },
+  def: { default: A[number]; description: string; change?: SettingChange },
 ): SettingDef<A[number]> {
   return {
     type: "string",
@@ -184,6 +202,7 @@ export type ItemCheck = (s: string) => Omit<FieldFinding, "path" | "value"> | un
 export function stringList(def: {
   default: readonly string[];
   description: string;
+  change?: SettingChange;
   item?: (s: string) => boolean;
   check?: ItemCheck;
   expected: string;
@@ -212,6 +231,7 @@ function itemFinding(check: ItemCheck, s: string, i: number): FieldFinding[] {
 export function object<T>(def: {
   default: T;
   description: string;
+  change?: SettingChange;
   parse: (raw: unknown) => Parsed<T>;
 }): SettingDef<T> {
   return { type: "object", ...def, parse: (raw) => def.parse(fromString(raw)) };

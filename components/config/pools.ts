@@ -27,10 +27,24 @@ export interface Pool {
   readonly labels: Readonly<Record<string, string>>;
   /** Kubernetes taints. */
   readonly taints: readonly Taint[];
+  /**
+   * Worker pools: the host number in `nodeSubnetCidr` of the pool's first node (its nodes take
+   * consecutive hosts from there). Unset on the first worker pool only, which starts at host 21; every
+   * later pool pins it, so adding or removing another pool never moves its nodes (spec.ts).
+   */
+  readonly firstHost?: number;
 }
 
 /** The fields of a pool, in the order the docs list them. */
-export const POOL_FIELDS = ["name", "count", "serverType", "location", "labels", "taints"] as const;
+export const POOL_FIELDS = [
+  "name",
+  "count",
+  "serverType",
+  "location",
+  "labels",
+  "taints",
+  "firstHost",
+] as const;
 
 const DNS_LABEL = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
 // The shape of a Hetzner server type name (cx23, cpx32, cax21, ccx13); which ones exist is the API's answer.
@@ -47,7 +61,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 type Found = Omit<FieldFinding, "path">;
 type FieldCheck = (v: unknown) => Found | undefined;
 
-const SCALAR_CHECKS: Readonly<Record<"name" | "count" | "serverType" | "location", FieldCheck>> = {
+const SCALAR_CHECKS: Readonly<
+  Record<"name" | "count" | "serverType" | "location" | "firstHost", FieldCheck>
+> = {
   name: (v) =>
     typeof v === "string" && DNS_LABEL.test(v)
       ? undefined
@@ -83,6 +99,16 @@ const SCALAR_CHECKS: Readonly<Record<"name" | "count" | "serverType" | "location
           why: "not a Hetzner location name",
           allowed: 'a location such as "fsn1"',
           fix: "set a location of the network zone",
+        },
+  // Optional: whether it fits the subnet and clears the other pools is cluster-rules.ts's to say.
+  firstHost: (v) =>
+    v === undefined || (typeof v === "number" && Number.isInteger(v) && v >= 1)
+      ? undefined
+      : {
+          value: v,
+          why: "not a positive integer",
+          allowed: "a host number in nodeSubnetCidr from 21, such as 41",
+          fix: "set the host number of the pool's first node, or remove it on the first worker pool",
         },
 };
 
@@ -170,10 +196,11 @@ function toPool(v: Record<string, unknown>): Pool {
     location: v.location as string,
     labels: (v.labels ?? {}) as Record<string, string>,
     taints: taints.map((t) => ({ key: t.key, value: t.value ?? "", effect: t.effect })),
+    ...(v.firstHost === undefined ? {} : { firstHost: v.firstHost as number }),
   };
 }
 
-const SHAPE = "{name, count, serverType, location, labels?, taints?}";
+const SHAPE = "{name, count, serverType, location, labels?, taints?, firstHost?}";
 
 const prefixed = (prefix: string, fs: readonly FieldFinding[]): FieldFinding[] =>
   fs.map((f) => ({ ...f, path: `${prefix}${f.path}` }));

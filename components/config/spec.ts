@@ -36,7 +36,10 @@ export const ADDRESS_OFFSETS = {
   loadBalancer: 2,
   /** Control plane n (0-based) is at 11 + n; at most 9 control planes. */
   controlPlane: 11,
-  /** Workers follow, in pool order, from 21. */
+  /**
+   * Workers from 21: the first worker pool starts there unless it pins `firstHost`; every later pool
+   * pins its own (cluster-rules.ts), so no pool's addresses depend on another pool's existence or size.
+   */
   worker: 21,
 } as const;
 
@@ -70,6 +73,25 @@ function poolNodes(
   }));
 }
 
+/**
+ * The host number of each worker pool's first node: its `firstHost`, or 21 for a first pool without
+ * one. Why pinned: a server whose `networks[].ip` changes is detached from the network and attached
+ * again with the new address (terraform-provider-hcloud internal/server/resource.go,
+ * updateServerInlineNetworkAttachments: "IP changed. Our API provides now way to change this. So we
+ * need to detach and re-attach"), which moves the node's Kubernetes InternalIP and, on a control
+ * plane, its etcd peer URL; pool-order addresses moved every later pool's nodes when an earlier pool
+ * grew or went away. The pools of every existing stack kept their addresses: one pool, from 21.
+ * A later pool without one (refused by the rules) gets the host after the pools before it, as before.
+ */
+export function workerFirstHosts(settings: Pick<Settings, "workerPools">): number[] {
+  let next: number = ADDRESS_OFFSETS.worker;
+  return settings.workerPools.map((pool) => {
+    const first = pool.firstHost ?? next;
+    next = first + pool.count;
+    return first;
+  });
+}
+
 /** Every server of the cluster, control planes first, with its private address. */
 export function planNodes(spec: Pick<ClusterSpec, "stack" | "settings">): NodePlan[] {
   const subnet = parseCidr4(spec.settings.nodeSubnetCidr) as Cidr4;
@@ -80,12 +102,10 @@ export function planNodes(spec: Pick<ClusterSpec, "stack" | "settings">): NodePl
     subnet,
     ADDRESS_OFFSETS.controlPlane,
   );
-  let next: number = ADDRESS_OFFSETS.worker;
-  const workers = spec.settings.workerPools.flatMap((pool) => {
-    const nodes = poolNodes(spec.stack, pool, "worker", subnet, next);
-    next += pool.count;
-    return nodes;
-  });
+  const firsts = workerFirstHosts(spec.settings);
+  const workers = spec.settings.workerPools.flatMap((pool, i) =>
+    poolNodes(spec.stack, pool, "worker", subnet, firsts[i] as number),
+  );
   return [...cp, ...workers];
 }
 

@@ -45,6 +45,8 @@ export interface TalosNode extends Pick<NodePlan, "name" | "role" | "privateIp">
   /** Where the runner reaches the Talos API: the public IPv4 when enabled, else the public IPv6. */
   readonly publicAddress: pulumi.Output<string>;
   readonly serverId: pulumi.Output<number>;
+  /** The server itself: what a node's config apply is replaced with (`replaceWith`). */
+  readonly server: pulumi.Resource;
 }
 
 /** Looks up a value a node needs, failing loudly on a wiring mistake instead of creating a broken server. */
@@ -134,6 +136,7 @@ export class TalosNodes extends pulumi.ComponentResource {
         privateIp: node.privateIp,
         publicAddress: settings.publicIPv4 ? server.ipv4Address : server.ipv6Address,
         serverId: server.id.apply(Number),
+        server,
       };
     });
     this.registerOutputs({ nodes: this.nodes });

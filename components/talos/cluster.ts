@@ -38,6 +38,12 @@ export interface TalosClusterNode {
   readonly privateIp: string;
   /** Where the runner reaches the node's Talos API (port 50000). */
   readonly publicAddress: pulumi.Input<string>;
+  /**
+   * The node's server: a replaced server boots in maintenance mode and needs its config pushed again,
+   * even when no input of the apply changed (the first control plane keeps its address through its
+   * Primary IP). @default none: the apply is not tied to a server
+   */
+  readonly server?: pulumi.Resource;
 }
 
 /** Arguments of {@link TalosCluster}. */
@@ -141,7 +147,13 @@ function applyConfiguration(
       configPatches: patchStrings(nodePatches(node)),
       applyMode: providerApplyMode(ctx.spec.settings.talosApplyMode),
     },
-    { parent: ctx.parent, dependsOn: [...dependsOn] },
+    {
+      parent: ctx.parent,
+      dependsOn: [...dependsOn],
+      // A replaced server must get its config again: replaceWith replaces the apply (its create pushes
+      // the config) whenever the server is replaced (pulumi.com/docs/iac/concepts/resources/options/replacewith).
+      replaceWith: node.server ? [node.server] : undefined,
+    },
   );
 }
 
@@ -207,7 +219,7 @@ export class TalosCluster extends pulumi.ComponentResource {
    */
   declare readonly controlPlaneTalosconfig: pulumi.Output<string>;
   /** The Talos API admin client credentials; secret. */
-  declare readonly clientConfiguration: pulumi.Output<talos.machine.SecretsProperties["clientConfiguration"]>;
+  declare readonly clientConfiguration: talos.machine.Secrets["clientConfiguration"];
   /** etcd's bootstrap: depend on it for anything that needs the Kubernetes API. */
   declare readonly bootstrap: talos.machine.Bootstrap;
   /** The config apply of every node, in roll order: control planes, then workers (plan order). */

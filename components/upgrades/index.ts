@@ -5,7 +5,16 @@
  * the component of `talosctl` commands.
  */
 export { TalosUpgrades, type TalosUpgradesArgs } from "./component";
-export { checkedUpgradePath, DEPLOYED_OUTPUTS, deployedVersions, selfReferenceName } from "./deployed";
+export {
+  checkedNodeChanges,
+  checkedUpgradePath,
+  DEPLOYED_OUTPUTS,
+  deployedFootprint,
+  deployedVersions,
+  FOOTPRINT_OUTPUT,
+  selfReference,
+  selfReferenceName,
+} from "./deployed";
 export { talosUpgradePath, upgradeProblems, type DeployedVersions } from "./path";
 export {
   gateEnvironment,

@@ -4,7 +4,7 @@
  * strings (the hcloud provider parses them as integers), derived from the name so runs are stable.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { Outputs, State } from "./types";
+import { unwrapSecrets, type Outputs, type State } from "./types";
 import { COMMAND_OUTPUTS } from "./command";
 import { HCLOUD_OUTPUTS } from "./hcloud";
 import { TALOS_OUTPUTS } from "./talos";
@@ -24,17 +24,13 @@ export function numericId(name: string): string {
 }
 
 /**
- * The mock result of a resource registration or (with name "") an invoke: `raw` inputs echoed as they
- * arrived (so secret inputs stay secret in state, as with a real provider) plus the computed outputs,
- * which see `plain` (unwrapped) inputs.
+ * The mock result of a resource registration or (with name "") an invoke: the inputs echoed as they
+ * arrived (`raw`, so secret inputs stay secret in state, as with a real provider) plus the computed
+ * outputs, which see the inputs unwrapped (only for the types that compute any: most echo only).
  */
-export function mockOutputs(
-  token: string,
-  name: string,
-  raw: State,
-  plain: State,
-): pulumi.runtime.MockResourceResult {
+export function mockOutputs(token: string, name: string, raw: State): pulumi.runtime.MockResourceResult {
   const id = token.startsWith("hcloud:") ? numericId(`${token}/${name}`) : `${name}-id`;
-  const extra = COMPUTED[token]?.(name, plain, id) ?? {};
+  const computed = COMPUTED[token];
+  const extra = computed ? computed(name, unwrapSecrets(raw) as State, id) : {};
   return { id, state: { ...raw, ...extra } };
 }

@@ -23,3 +23,21 @@ export function wireSecret(value: unknown): { [key: string]: unknown; value: unk
 export function isWireSecret(value: unknown): value is { [key: string]: unknown; value: unknown } {
   return typeof value === "object" && value !== null && (value as State)[SIG_KEY] === SECRET_SIG;
 }
+
+/** Removes the wire secret wrappers, recursively: the plain value a provider computes from. */
+export function unwrapSecrets(value: unknown): unknown {
+  if (isWireSecret(value)) return unwrapSecrets(value.value);
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+  }
+  return value;
+}
+
+/** Whether a value holds a wire secret anywhere inside it. */
+export function holdsSecret(value: unknown): boolean {
+  if (isWireSecret(value)) return true;
+  if (Array.isArray(value)) return value.some(holdsSecret);
+  if (typeof value === "object" && value !== null) return Object.values(value).some(holdsSecret);
+  return false;
+}

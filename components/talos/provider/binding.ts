@@ -1,6 +1,7 @@
 // What the generated `@pulumiverse/talos` SDK does in every constructor and invoke, written once and driven by
 // the manifest: provider version and plugin download URL on every request, required-input checks, secret
-// inputs wrapped in `pulumi.secret`, and schema-secret outputs passed as `additionalSecretOutputs`.
+// inputs wrapped in `pulumi.secret`, and schema-secret outputs passed as `additionalSecretOutputs`
+// (pulumiverse/pulumi-talos v0.8.1, sdk/nodejs/machine/configurationApply.ts and utilities.ts).
 import * as pulumi from "@pulumi/pulumi";
 import { PLUGIN_DOWNLOAD_URL, PROVIDER_VERSION } from "./constants";
 import type { ManifestEntry } from "./manifest";
@@ -22,23 +23,19 @@ function requireInputs(entry: ManifestEntry, label: string, source: Record<strin
   }
 }
 
-/** The registration inputs of a resource: state for a lookup (`opts.id`), else checked and secret-wrapped args. */
-export function resourceInputs(
-  entry: ManifestEntry,
-  name: string,
-  argsOrState: object | undefined,
-  opts: pulumi.CustomResourceOptions,
-): pulumi.Inputs {
-  const source = (argsOrState ?? {}) as Record<string, pulumi.Input<unknown> | undefined>;
+/**
+ * The registration inputs of a resource: the checked args, outputs unset, and the schema-secret ones
+ * wrapped when set, as the generated constructors do (`args?.x ? pulumi.secret(args.x) : undefined`,
+ * pulumiverse/pulumi-talos v0.8.1 sdk/nodejs/machine/configurationApply.ts:128-132).
+ */
+export function resourceInputs(entry: ManifestEntry, name: string, args: object | undefined): pulumi.Inputs {
+  const source = (args ?? {}) as Record<string, pulumi.Input<unknown> | undefined>;
+  requireInputs(entry, `"${name}"`, source);
   const inputs: pulumi.Inputs = {};
-  if (opts.id) {
-    for (const key of entry.outputs) inputs[key] = source[key];
-    return inputs;
-  }
-  if (!opts.urn) requireInputs(entry, `"${name}"`, source);
   for (const key of entry.inputs) {
     const value = source[key];
-    inputs[key] = value !== undefined && entry.secretInputs.includes(key) ? pulumi.secret(value) : value;
+    const secret = entry.secretInputs.includes(key);
+    inputs[key] = secret ? (value ? pulumi.secret(value) : undefined) : value;
   }
   for (const key of entry.outputs) if (!(key in inputs)) inputs[key] = undefined;
   return inputs;
@@ -64,11 +61,4 @@ export function invokeArgs(entry: ManifestEntry, args: object): pulumi.Inputs {
 /** The invoke options: provider defaults under the caller's options. */
 export function invokeOptions<O extends pulumi.InvokeOptions>(opts: O | undefined): O {
   return { ...providerDefaults(), ...opts } as O;
-}
-
-/** Whether `obj` is a resource registered with the type token `token`, across copies of the SDK. */
-export function hasPulumiType(obj: unknown, token: string): boolean {
-  return (
-    typeof obj === "object" && obj !== null && (obj as { __pulumiType?: unknown }).__pulumiType === token
-  );
 }

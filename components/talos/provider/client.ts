@@ -1,23 +1,13 @@
-// talos:client/* — the talosconfig for talosctl.
+// talos:client/* as the program uses it: the talosconfig for talosctl. Exports only names
+// `@pulumiverse/talos` 0.8.1 exports from its `client` module (test/talos-provider.test.ts).
 import * as pulumi from "@pulumi/pulumi";
 import { invokeArgs, invokeOptions } from "./binding";
 import { CLIENT_GET_CONFIGURATION } from "./manifest";
+import type { ClientConfigurationArgs } from "./properties";
 import type { ClientConfiguration, DeepInput } from "./types";
 
-/** Arguments of `getConfiguration`. */
-export interface GetConfigurationArgs {
-  /** Talos API client credentials, usually `machine.Secrets.clientConfiguration`. */
-  clientConfiguration: ClientConfiguration;
-  /** The cluster name (the talosconfig context name). */
-  clusterName: string;
-  /** Talos API endpoints written to the talosconfig. */
-  endpoints?: string[];
-  /** Default nodes written to the talosconfig. */
-  nodes?: string[];
-}
-
-/** Arguments of `getConfigurationOutput`: as `GetConfigurationArgs`, every field may be an Input. */
-export type GetConfigurationOutputArgs = DeepInput<GetConfigurationArgs>;
+/** Arguments of `getConfigurationOutput`: every field may be an Input. */
+export type GetConfigurationOutputArgs = DeepInput<ClientConfigurationArgs>;
 
 /** Result of `getConfiguration`. */
 export interface GetConfigurationResult {
@@ -33,15 +23,6 @@ export interface GetConfigurationResult {
   readonly nodes?: string[];
   /** The talosconfig (YAML); secret. */
   readonly talosConfig: string;
-}
-
-/** Renders a talosconfig (`talos:client/getConfiguration:getConfiguration`); prefer the Output form. */
-export function getConfiguration(
-  args: GetConfigurationArgs,
-  opts?: pulumi.InvokeOptions,
-): Promise<GetConfigurationResult> {
-  const { token } = CLIENT_GET_CONFIGURATION;
-  return pulumi.runtime.invoke(token, invokeArgs(CLIENT_GET_CONFIGURATION, args), invokeOptions(opts));
 }
 
 /** Renders a talosconfig as an Output, keeping `talosConfig` secret. */

@@ -4,8 +4,9 @@
 // exactly the keys of the TypeScript interfaces, so the interfaces cannot drift from the manifest either.
 import type * as client from "./client";
 import type * as cluster from "./cluster";
-import type * as imagefactory from "./imageFactory";
+import type * as imagefactory from "./imagefactory";
 import type * as machine from "./machine";
+import type * as p from "./properties";
 import type * as t from "./types";
 
 type Keys<T> = Extract<keyof T, string>;
@@ -13,13 +14,16 @@ type RequiredKeys<T> = { [K in Keys<T>]-?: undefined extends T[K] ? never : K }[
 /** An object naming every key of a set exactly once (missing or extra keys are compile errors). */
 type Flags<K extends string> = { readonly [P in K]: true };
 
-/** One resource or function of the provider, as the binding uses it. */
+/** One resource or function of the provider, as the binding binds it. */
 export interface ManifestEntry {
   /** `resource` (a CustomResource class) or `function` (an invoke). */
   readonly kind: "resource" | "function";
   /** The provider type token, e.g. `talos:machine/secrets:Secrets`. */
   readonly token: string;
-  /** Where it lives in the binding (and in `@pulumiverse/talos`), e.g. `machine.Secrets`. */
+  /**
+   * Where it lives in the binding (and in `@pulumiverse/talos`), e.g. `machine.Secrets`; a function by its
+   * plain name (`machine.getConfiguration`), though only its Output form is bound.
+   */
   readonly name: string;
   /** Input property names the binding accepts. */
   readonly inputs: readonly string[];
@@ -101,7 +105,7 @@ const URL_KEYS: Flags<Keys<t.GetUrlsUrls>> = {
 };
 
 /** `talos:machine/secrets:Secrets`. */
-export const SECRETS = resource<machine.SecretsArgs, machine.SecretsProperties>({
+export const SECRETS = resource<machine.SecretsArgs, p.SecretsProperties>({
   token: "talos:machine/secrets:Secrets",
   name: "machine.Secrets",
   inputs: { talosVersion: true },
@@ -110,10 +114,7 @@ export const SECRETS = resource<machine.SecretsArgs, machine.SecretsProperties>(
 });
 
 /** `talos:machine/configurationApply:ConfigurationApply`. */
-export const CONFIGURATION_APPLY = resource<
-  machine.ConfigurationApplyArgs,
-  machine.ConfigurationApplyProperties
->({
+export const CONFIGURATION_APPLY = resource<machine.ConfigurationApplyArgs, p.ConfigurationApplyProperties>({
   token: "talos:machine/configurationApply:ConfigurationApply",
   name: "machine.ConfigurationApply",
   inputs: {
@@ -154,7 +155,7 @@ export const CONFIGURATION_APPLY = resource<
 });
 
 /** `talos:machine/bootstrap:Bootstrap`. */
-export const BOOTSTRAP = resource<machine.BootstrapArgs, machine.BootstrapProperties>({
+export const BOOTSTRAP = resource<machine.BootstrapArgs, p.BootstrapProperties>({
   token: "talos:machine/bootstrap:Bootstrap",
   name: "machine.Bootstrap",
   inputs: {
@@ -177,7 +178,7 @@ export const BOOTSTRAP = resource<machine.BootstrapArgs, machine.BootstrapProper
 });
 
 /** `talos:machine/getConfiguration:getConfiguration`. */
-export const MACHINE_GET_CONFIGURATION = fn<machine.GetConfigurationArgs, machine.GetConfigurationResult>({
+export const MACHINE_GET_CONFIGURATION = fn<p.MachineConfigurationArgs, machine.GetConfigurationResult>({
   token: "talos:machine/getConfiguration:getConfiguration",
   name: "machine.getConfiguration",
   inputs: {
@@ -209,7 +210,7 @@ export const MACHINE_GET_CONFIGURATION = fn<machine.GetConfigurationArgs, machin
 });
 
 /** `talos:cluster/kubeconfig:Kubeconfig`. */
-export const KUBECONFIG = resource<cluster.KubeconfigArgs, cluster.KubeconfigProperties>({
+export const KUBECONFIG = resource<cluster.KubeconfigArgs, p.KubeconfigProperties>({
   token: "talos:cluster/kubeconfig:Kubeconfig",
   name: "cluster.Kubeconfig",
   inputs: {
@@ -232,32 +233,8 @@ export const KUBECONFIG = resource<cluster.KubeconfigArgs, cluster.KubeconfigPro
   secretOutputs: ["kubeconfigRaw"],
 });
 
-/** `talos:cluster/getHealth:getHealth`. */
-export const CLUSTER_GET_HEALTH = fn<cluster.GetHealthArgs, cluster.GetHealthResult>({
-  token: "talos:cluster/getHealth:getHealth",
-  name: "cluster.getHealth",
-  inputs: {
-    clientConfiguration: true,
-    controlPlaneNodes: true,
-    endpoints: true,
-    skipKubernetesChecks: true,
-    timeouts: true,
-    workerNodes: true,
-  },
-  outputs: {
-    clientConfiguration: true,
-    controlPlaneNodes: true,
-    endpoints: true,
-    id: true,
-    skipKubernetesChecks: true,
-    timeouts: true,
-    workerNodes: true,
-  },
-  requiredInputs: { clientConfiguration: true, controlPlaneNodes: true, endpoints: true },
-});
-
 /** `talos:client/getConfiguration:getConfiguration`. */
-export const CLIENT_GET_CONFIGURATION = fn<client.GetConfigurationArgs, client.GetConfigurationResult>({
+export const CLIENT_GET_CONFIGURATION = fn<p.ClientConfigurationArgs, client.GetConfigurationResult>({
   token: "talos:client/getConfiguration:getConfiguration",
   name: "client.getConfiguration",
   inputs: { clientConfiguration: true, clusterName: true, endpoints: true, nodes: true },
@@ -274,7 +251,7 @@ export const CLIENT_GET_CONFIGURATION = fn<client.GetConfigurationArgs, client.G
 });
 
 /** `talos:imageFactory/schematic:Schematic`. */
-export const SCHEMATIC = resource<imagefactory.SchematicArgs, imagefactory.SchematicProperties>({
+export const SCHEMATIC = resource<imagefactory.SchematicArgs, p.SchematicProperties>({
   token: "talos:imageFactory/schematic:Schematic",
   name: "imagefactory.Schematic",
   inputs: { schematic: true },
@@ -283,7 +260,7 @@ export const SCHEMATIC = resource<imagefactory.SchematicArgs, imagefactory.Schem
 });
 
 /** `talos:imageFactory/getUrls:getUrls`. */
-export const IMAGEFACTORY_GET_URLS = fn<imagefactory.GetUrlsArgs, imagefactory.GetUrlsResult>({
+export const IMAGEFACTORY_GET_URLS = fn<p.UrlsArgs, imagefactory.GetUrlsResult>({
   token: "talos:imageFactory/getUrls:getUrls",
   name: "imagefactory.getUrls",
   inputs: { architecture: true, platform: true, sbc: true, schematicId: true, talosVersion: true },
@@ -306,7 +283,6 @@ export const BINDING_MANIFEST: readonly ManifestEntry[] = Object.freeze([
   BOOTSTRAP,
   MACHINE_GET_CONFIGURATION,
   KUBECONFIG,
-  CLUSTER_GET_HEALTH,
   CLIENT_GET_CONFIGURATION,
   SCHEMATIC,
   IMAGEFACTORY_GET_URLS,
@@ -319,7 +295,6 @@ export const BINDING_TYPE_MANIFEST: readonly TypeManifestEntry[] = Object.freeze
     schemaTokens: [
       "talos:machine/generated:ClientConfiguration",
       "talos:cluster/KubeconfigClientConfiguration:KubeconfigClientConfiguration",
-      "talos:cluster/getHealthClientConfiguration:getHealthClientConfiguration",
       "talos:client/getConfigurationClientConfiguration:getConfigurationClientConfiguration",
     ],
     properties: CLIENT_CONFIGURATION_KEYS,
@@ -412,13 +387,6 @@ export const BINDING_TYPE_MANIFEST: readonly TypeManifestEntry[] = Object.freeze
     name: "KubeconfigTimeouts",
     schemaTokens: ["talos:cluster/KubeconfigTimeouts:KubeconfigTimeouts"],
     properties: { create: true, update: true },
-    required: {},
-    secret: [],
-  }),
-  typeEntry<t.GetHealthTimeouts>({
-    name: "GetHealthTimeouts",
-    schemaTokens: ["talos:cluster/getHealthTimeouts:getHealthTimeouts"],
-    properties: { read: true },
     required: {},
     secret: [],
   }),

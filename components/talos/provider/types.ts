@@ -123,12 +123,6 @@ export interface KubeconfigTimeouts {
   update?: string;
 }
 
-/** Read timeout of `cluster.getHealth`. */
-export interface GetHealthTimeouts {
-  /** Read timeout. */
-  read?: string;
-}
-
 /** What `machine.ConfigurationApply` does to the node on destroy (all fields present on the output side). */
 export interface ConfigurationApplyOnDestroy {
   /** Leave etcd gracefully before resetting (provider default true). */
