@@ -20,8 +20,10 @@ import { plaintextTokenProblem } from "../components/config/token-rule";
 import { TOKEN_CONFIG_KEY } from "../components/cloud-controller/token";
 import { checkAgainstSnapshot } from "../components/hetzner/server-type-lookup";
 import { exposureOf, serverTypePlan, type ExposurePlan, type ServerTypePlan } from "./plan-exposure";
+import { agentRollOf, type AgentRollJson } from "./plan-agent-roll";
 
 export type { ExposurePlan, PlannedService, ServerTypePlan } from "./plan-exposure";
+export type { AgentRollJson, AgentRollStep } from "./plan-agent-roll";
 import { parseAllDocuments } from "yaml";
 
 const GET_CONFIGURATION = "talos:machine/getConfiguration:getConfiguration";
@@ -55,6 +57,8 @@ export interface Plan {
   readonly serverTypes: ServerTypePlan;
   /** What the stack exposes; absent when it has problems (nothing would be declared). */
   readonly exposure?: ExposurePlan;
+  /** The Cilium agent roll: update strategy, settings, steps, batches, deadlines; absent with problems. */
+  readonly agentRoll?: AgentRollJson;
 }
 
 /** Where the program lives. */
@@ -173,6 +177,7 @@ export function planOf(
   record: EngineRecord,
 ): Plan {
   const types = checkAgainstSnapshot(resolved.spec.settings).architectures;
+  const ciliumValues = releaseValues(record);
   return {
     stack: resolved.spec.stack,
     problems: [],
@@ -184,10 +189,11 @@ export function planOf(
       parent: nameOfUrn(r.parent),
       protect: r.protect,
     })),
-    ciliumValues: releaseValues(record),
+    ciliumValues,
     talos: talosPatches(record),
     serverTypes: serverTypePlan(types),
     exposure: exposureOf(resolved.spec, record),
+    agentRoll: agentRollOf(resolved.spec, record, ciliumValues),
   };
 }
 
