@@ -1,5 +1,5 @@
 /**
- * `node --require tsx/cjs tools/deploy-inputs.ts --stack <name>`: checks, before `pulumi up`, the
+ * `node --require ./tools/ts-loader.cjs tools/deploy-inputs.ts --stack <name>`: checks, before `pulumi up`, the
  * artifacts the program fetches from the Internet at deploy time: the Helm chart archives of its
  * releases (by repository, name and version) and the Gateway API CRD manifest (by URL). Each is
  * downloaded and its sha256 compared with the digest pinned here, and a chart's also with the
