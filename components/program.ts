@@ -26,7 +26,7 @@ import {
 import { TalosCluster, TalosImage } from "./talos";
 import { footprintOf } from "./config/footprint";
 import { EtcdMembers } from "./upgrades/etcd-member";
-import { talosMinor } from "./datapath/kernel";
+import { talosMinor } from "./core/kernel";
 import {
   checkedNodeChanges,
   checkedUpgradePath,

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { stackFileText } from "../components/config/stack-file";
 import { TYPE_FACTS } from "../components/config/change-facts";
-import type { SettingDef } from "../components/config/define";
+import type { SettingDef } from "../components/core/define";
 import { SETTINGS, SETTING_KEYS, type SettingKey } from "../components/config/settings";
 import { settingsCheck, type ResourceChange, type StackChanges } from "../tools/changes";
 import { main, type ChangeReport } from "../tools/knobs";

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { stackFileText } from "../components/config/stack-file";
-import { defaultKnobs, type Knobs } from "../components/datapath/catalogue";
+import { defaultKnobs, type Knobs } from "../components/knobs/catalogue";
 import type { KnobSnapshot } from "../components/datapath/history";
 import { soakGate } from "../components/datapath/soak";
 import { check } from "../tools/knobs";

@@ -21,7 +21,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CILIUM_CHART_DIGESTS, CILIUM_REPO } from "../components/cilium/release";
 import { canonicalJson, renderDiff, showRef, NON_IDEMPOTENT_LABEL } from "../components/datapath/render-diff";
-import { ciliumValues } from "../components/datapath/values";
+import { ciliumValues } from "../components/cilium/values";
 import {
   chartArchive,
   documentsOf,

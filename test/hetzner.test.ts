@@ -16,7 +16,7 @@ import { numericId } from "../tools/mocks";
 import { MOCK_TALOS_IMAGE_IDS, mockIpv4, mockIpv6 } from "../tools/mocks/hcloud";
 import type { ClusterSpec } from "../components/config/spec";
 import type { Pool } from "../components/config/pools";
-import { PROJECT } from "../components/config/define";
+import { PROJECT } from "../components/core/define";
 import { specOf, valueOf, one } from "./helpers";
 import {
   accessPlan,

@@ -10,9 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stackFileText } from "../components/config/stack-file";
-import { defaultKnobs, type Knobs } from "../components/datapath/catalogue";
+import { defaultKnobs, type Knobs } from "../components/knobs/catalogue";
 import type { KnobSnapshot, Snapshot } from "../components/datapath/history";
-import { show } from "../components/config/define";
+import { show } from "../components/core/define";
 import { showRef } from "../components/datapath/render-diff";
 import {
   describeChange,
@@ -879,16 +879,16 @@ describe.skipIf(!chart.present || helm === undefined)("npm run knobs -- check, r
 
   it("says so when the change also edits the values code, which both sides are valued with", () => {
     const r = repo();
-    mkdirSync(join(r.dir, "components", "datapath"), { recursive: true });
+    mkdirSync(join(r.dir, "components", "cilium"), { recursive: true });
     r.commit(
-      { [CI]: ciFile(), [PROD]: prodFile(), "components/datapath/values.ts": "// v1\n" },
+      { [CI]: ciFile(), [PROD]: prodFile(), "components/cilium/values.ts": "// v1\n" },
       "2026-11-01T12:00:00Z",
     );
-    r.write({ "components/datapath/values.ts": "// v2\n" });
+    r.write({ "components/cilium/values.ts": "// v2\n" });
     const report = check(r.dir, { base: "HEAD", now: at(NOW), charts: CHARTS });
-    expect(report.codeChanges).toEqual(["components/datapath/values.ts"]);
+    expect(report.codeChanges).toEqual(["components/cilium/values.ts"]);
     expect(renderText(report)).toContain(
-      "⚠ this change also edits the values code (components/datapath/values.ts)",
+      "⚠ this change also edits the values code (components/cilium/values.ts)",
     );
   });
 });

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ciliumValues } from "../components/datapath/values";
+import { ciliumValues } from "../components/cilium/values";
 import { parseArgs, render } from "../tools/plan";
 import { buildPlan, type Plan } from "../tools/planner";
 import { importFresh, runTool, specOf, type CliRun } from "./helpers";

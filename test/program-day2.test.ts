@@ -8,7 +8,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseAllDocuments } from "yaml";
 import { afterEach, describe, expect, it } from "vitest";
-import { PROJECT } from "../components/config/define";
+import { PROJECT } from "../components/core/define";
 import { program } from "../components/program";
 import { DEPLOYED_OUTPUTS } from "../components/upgrades";
 import {

@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { registration } from "../tools/mock-engine";
-import { ciliumValues } from "../components/datapath/values";
+import { ciliumValues } from "../components/cilium/values";
 import type { ProgramRun } from "../tools/planner";
 import { numericId } from "../tools/mocks";
 import { mockIpv4 } from "../tools/mocks/hcloud";

@@ -6,11 +6,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import type { SettingDef } from "../components/config/define";
+import type { SettingDef } from "../components/core/define";
 import { SETTINGS } from "../components/config/settings";
 import { resolveStackConfig } from "../components/config/resolve";
 import { parseStackFile, projectKeys, stackFileText } from "../components/config/stack-file";
-import { KNOBS, KNOB_KEYS, knobDef, defaultKnobs } from "../components/datapath/catalogue";
+import { KNOBS, KNOB_KEYS, knobDef, defaultKnobs } from "../components/knobs/catalogue";
 import { planNodes, loadBalancerIp } from "../components/config/spec";
 import { ROOT, problemsOf, resolveWith, specOf, stackRaw } from "./helpers";
 

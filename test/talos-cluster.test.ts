@@ -12,7 +12,7 @@ import {
   registrationsOf,
 } from "../tools/mock-engine";
 import { MOCK_CLUSTER_ENDPOINT, MOCK_SECRET_MARK } from "../tools/mocks/talos";
-import { PROJECT } from "../components/config/define";
+import { PROJECT } from "../components/core/define";
 import { planNodes, type ClusterSpec } from "../components/config/spec";
 import { TalosCluster, type TalosClusterNode } from "../components/talos";
 import { GATE_CREATE, gateUpdateScript } from "../components/upgrades";

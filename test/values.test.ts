@@ -5,8 +5,8 @@
 import Ajv, { type ValidateFunction } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { KNOB_KEYS, knobDef, type Knobs } from "../components/datapath/catalogue";
-import { baselineValues, ciliumValues, knobValues, type HelmValues } from "../components/datapath/values";
+import { KNOB_KEYS, knobDef, type Knobs } from "../components/knobs/catalogue";
+import { baselineValues, ciliumValues, knobValues, type HelmValues } from "../components/cilium/values";
 import type { ClusterSpec } from "../components/config/spec";
 import { reference, specOf } from "./helpers";
 

@@ -203,8 +203,8 @@ export function renderStack(
  * change there moves the Helm values of every stack at once.
  */
 const VALUES_CODE = [
-  "components/datapath/values.ts",
-  "components/datapath/catalogue.ts",
+  "components/cilium/values.ts",
+  "components/knobs/catalogue.ts",
   "components/cilium/release.ts",
   "components/config/settings.ts",
 ];

@@ -5,7 +5,7 @@
  * Facts: Hetzner Cloud Firewalls filter the servers' public interfaces only and do not apply to load
  * balancers (Hetzner's Firewalls FAQ; hcloud-cloud-controller-manager#286; platform.md).
  */
-import { fieldProblem, type FieldFinding, type ItemCheck, type Problem } from "./define";
+import { fieldProblem, type FieldFinding, type ItemCheck, type Problem } from "../core/define";
 import {
   coversFamily,
   formatPrefix,
@@ -15,9 +15,9 @@ import {
   prefixContains,
   type Family,
   type Prefix,
-} from "./ip";
+} from "../core/ip";
 import type { Settings } from "./spec";
-import type { Finding } from "../datapath/rules";
+import type { Finding } from "../knobs/rules";
 
 /** The environment variable that carries the deploying runner's egress address (contract 2). */
 export const RUNNER_IP_ENV = "DEPLOY_RUNNER_IP";

@@ -8,7 +8,7 @@
  * control plane by hand) turns its refusal into a warning; other stacks get warnings only.
  */
 import { EFFECTS, type Effect } from "./change-facts";
-import { fullKey, show, type Problem } from "./define";
+import { fullKey, show, type Problem } from "../core/define";
 import type { NodeImpact } from "./footprint";
 import type { Pool } from "./pools";
 import type { Settings } from "./spec";

@@ -3,14 +3,14 @@
  * no I/O. Order: unknown keys, then each value's type, then the rules over the typed values (a key
  * that failed to parse takes its default there, so one typo does not hide the other problems).
  */
-import { fieldProblem, fullKey, show, type Parsed, type Problem, type SettingDef } from "./define";
+import { fieldProblem, fullKey, show, type Parsed, type Problem, type SettingDef } from "../core/define";
 import { SETTINGS, SETTING_KEYS } from "./settings";
 import type { ClusterSpec, Settings } from "./spec";
 import { checkSettings, HETZNER_LIMITS, type Limits } from "./cluster-rules";
 import { accessWarnings, runnerCidr, type RunnerEnv } from "./access-rules";
-import { KNOB_KEYS, knobDef, type Knobs } from "../datapath/catalogue";
-import { checkKnobs } from "../datapath/check";
-import { kernelOf, parseTalosVersion } from "../datapath/kernel";
+import { KNOB_KEYS, knobDef, type Knobs } from "../knobs/catalogue";
+import { checkKnobs } from "../knobs/check";
+import { kernelOf, parseTalosVersion } from "../core/kernel";
 
 /** Raw config of the project namespace, keyed without the namespace (`bandwidthManager`). */
 export type RawConfig = Readonly<Record<string, unknown>>;

@@ -3,7 +3,7 @@
  * is generated from this table and the knob catalogue (`npm run generate`), and a test keeps it in step.
  * Defaults describe the production cluster; stack files set only what differs.
  */
-import { boolean, integer, object, oneOf, stringList, text } from "./define";
+import { boolean, integer, object, oneOf, stringList, text } from "../core/define";
 import { adminCidrCheck } from "./access-rules";
 import { parsePool, parsePools } from "./pools";
 import { T } from "./change-facts";

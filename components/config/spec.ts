@@ -2,12 +2,12 @@
  * The resolved cluster spec (what every component consumes) and the node plan derived from it:
  * server names and deterministic private addresses.
  */
-import type { Knobs } from "../datapath/catalogue";
-import type { KernelVersion, TalosVersion } from "../datapath/kernel";
-import { hostAt, parseCidr4, type Cidr4 } from "./cidr";
+import type { Knobs } from "../knobs/catalogue";
+import type { KernelVersion, TalosVersion } from "../core/kernel";
+import { hostAt, parseCidr4, type Cidr4 } from "../core/cidr";
 import type { Pool } from "./pools";
 import type { SETTINGS, SettingKey } from "./settings";
-import type { SettingDef } from "./define";
+import type { SettingDef } from "../core/define";
 
 /** The typed value of every cluster setting. */
 export type Settings = {

@@ -3,8 +3,13 @@
  * environment variables (architecture.md, "Config"); a plain `hcloud:token` would be committed to git
  * with the stack file and printed by `pulumi config`. The value itself is never part of a message.
  */
-import type { Problem } from "./define";
-import { TOKEN_CONFIG_KEY, TOKEN_ENV } from "../cloud-controller/token";
+import type { Problem } from "../core/define";
+
+/** The hcloud provider's config key of the token (and the cloud controller's source of it). */
+export const TOKEN_CONFIG_KEY = "hcloud:token";
+
+/** The hcloud provider's environment variable of the token. */
+export const TOKEN_ENV = "HCLOUD_TOKEN";
 
 /** How the stack's config holds the token: whether it is set at all, and whether as a secret. */
 export interface TokenConfig {

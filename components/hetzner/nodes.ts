@@ -12,7 +12,7 @@ import * as hcloud from "@pulumi/hcloud";
 import { planNodes, type ClusterSpec, type NodePlan } from "../config/spec";
 import { archOf, type ServerTypeArchitectures } from "./image";
 import { clusterLabels, nodeLabels, type Arch } from "./labels";
-import { placementGroupOf } from "./placement";
+import { placementGroupOf } from "../config/placement";
 import { protectionOf, serverProtection, type Protection } from "./protection";
 
 /** Arguments of {@link TalosNodes}. */

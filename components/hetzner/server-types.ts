@@ -7,7 +7,7 @@
  * The semantics follow hcloud-go's deprecationutil.ServerTypeMessage (hcloud/exp/deprecationutil) and
  * the provider's per-location check (terraform-provider-hcloud v1.53.0 release notes).
  */
-import { fieldProblem, fullKey, type FieldFinding, type Problem } from "../config/define";
+import { fieldProblem, fullKey, type FieldFinding, type Problem } from "../core/define";
 import type { Pool } from "../config/pools";
 import type { Settings } from "../config/spec";
 import type { ServerTypeFacts, ServerTypeLocationFacts } from "./server-type-catalogue";

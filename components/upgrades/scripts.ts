@@ -11,7 +11,7 @@
  */
 
 import type { ClusterSpec } from "../config/spec";
-import { talosMinor } from "../datapath/kernel";
+import { talosMinor } from "../core/kernel";
 
 /** The talosctl releases the scripts need, named in their error message: the stack's minor (`v1.13.x`). */
 export function talosctlRange(spec: Pick<ClusterSpec, "talosVersion">): string {

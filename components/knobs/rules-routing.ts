@@ -2,8 +2,8 @@
  * Host routing, the pod device (netkit), routing mode and its CIDR, direct node routes, the tunnel
  * protocol. Agent references point into cilium/cilium@aeb2d1b (see `source.ts`).
  */
-import { contains, parseCidr4, parseIpv4 } from "../config/cidr";
-import { show } from "../config/define";
+import { contains, parseCidr4, parseIpv4 } from "../core/cidr";
+import { show } from "../core/define";
 import type { Knobs } from "./catalogue";
 import { ADOPT_HOST_ROUTING, hostRouting, usesDsr, type Finding, type Rule } from "./rule";
 import { agentFallsBack, agentRefuses, chartFails, ours } from "./source";

@@ -2,7 +2,7 @@
  * Hubble, the egress gateway, WireGuard strict egress, SPIRE mutual auth, Gateway API and the BPF
  * clock probe. Agent and operator references point into cilium/cilium@aeb2d1b (see `source.ts`).
  */
-import { contains, parseCidr4 } from "../config/cidr";
+import { contains, parseCidr4 } from "../core/cidr";
 import type { Rule } from "./rule";
 import { agentParsesCidr4 } from "./rules-routing";
 import { agentFallsBack, agentRefuses, chartFails, docs, operatorFallsBack, ours } from "./source";

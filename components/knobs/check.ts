@@ -3,9 +3,9 @@
  * warnings (both derived from the catalogue), each finding joined into one message that names the key,
  * its value, whose rule it is, what is allowed and the fix.
  */
-import { fullKey, show, type Problem } from "../config/define";
+import { fullKey, show, type Problem } from "../core/define";
 import { KNOB_KEYS, knobDef, type KnobKey, type Knobs } from "./catalogue";
-import { compareKernel, formatKernel, oldestTalosFor } from "./kernel";
+import { compareKernel, formatKernel, oldestTalosFor } from "../core/kernel";
 import { RULES, type Finding, type Rule, type RuleContext } from "./rules";
 import { opening, ours, type RuleSource } from "./source";
 

@@ -3,7 +3,7 @@
  * and whether it uses DSR. The rules themselves are in the `rules-*.ts` files, assembled by `rules.ts`.
  */
 import type { KnobKey, Knobs } from "./catalogue";
-import type { KernelVersion, TalosVersion } from "./kernel";
+import type { KernelVersion, TalosVersion } from "../core/kernel";
 import type { RuleSource } from "./source";
 
 /** What a rule may look at besides the knobs. */

@@ -6,8 +6,8 @@
  * knob the nodes cannot run, or would silently run without, never reaches them.
  */
 
-import { compareVersions, parseVersion, type Version } from "../config/version";
-import { agentFallsBack, agentRefuses, type RuleSource } from "./source";
+import { compareVersions, parseVersion, type Version } from "./version";
+import { agentFallsBack, agentRefuses, type RuleSource } from "../knobs/source";
 
 /** A kernel version as [major, minor, patch]. */
 export type KernelVersion = Version;

@@ -4,8 +4,8 @@
  * Helm path is spelled once, in the catalogue.
  */
 import type { ClusterSpec } from "../config/spec";
-import { KNOB_KEYS, knobDef } from "./catalogue";
-import type { HelmContext } from "./knob";
+import { KNOB_KEYS, knobDef } from "../knobs/catalogue";
+import type { HelmContext } from "../knobs/knob";
 
 /** Helm values: a tree of plain JSON. */
 export type HelmValues = { [key: string]: unknown };
