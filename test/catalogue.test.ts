@@ -56,7 +56,7 @@ describe("decisions of record (datapath.md §4)", () => {
   });
 });
 
-describe("kernel minimums (the agent's own probes, components/core/kernel.ts)", () => {
+describe("kernel minimums (the agent's own probes, components/knobs/kernel-needs.ts)", () => {
   it.each([
     ["bandwidthManagerBBR", true, [5, 18, 0]],
     ["datapathMode", "netkit", [6, 7, 0]],

@@ -1,60 +1,16 @@
 /**
- * Talos release → Linux kernel, and kernel version arithmetic.
+ * Talos releases: the version format, the minors this program supports, the kernel each ships, and
+ * kernel version arithmetic. Shared vocabulary: the cluster rules and the upgrade path check the
+ * Talos version against it, and the knobs' kernel rule (`knobs/kernel-needs.ts`, the agent's own
+ * minimums) compares against the kernel it names.
  *
- * Source: datapath.md §3 (the kernel each Talos minor ships at its latest patch). A knob's kernel
- * minimum (`KERNEL_NEEDS`, from the agent's own probes) is checked against this table at preview, so a
- * knob the nodes cannot run, or would silently run without, never reaches them.
+ * Source: datapath.md §3 (the kernel each Talos minor ships at its latest patch).
  */
 
 import { compareVersions, parseVersion, type Version } from "./version";
-import { agentFallsBack, agentRefuses, type RuleSource } from "../knobs/source";
 
 /** A kernel version as [major, minor, patch]. */
 export type KernelVersion = Version;
-
-/**
- * A knob value's kernel minimum, where the agent checks it and what it does on an older kernel.
- * `what` follows the source's opening words: "the agent refuses to start: <what>" or "the agent
- * silently <what>".
- */
-export interface KernelNeed {
-  readonly version: KernelVersion;
-  readonly source: RuleSource;
-  readonly what: string;
-}
-
-/**
- * The kernel minimums the Cilium 1.20 agent probes for a knob (cilium/cilium@aeb2d1b). Only these: the
- * agent itself needs Linux 5.10 to start at all (pkg/datapath/linux/requirements.go:130-136;
- * Documentation/operations/system_requirements.rst:23), which covers the bandwidth manager's 5.1, XDP's
- * 5.2 and BPF host routing's 5.10 that datapath.md lists, and every Talos kernel in the table is newer.
- */
-export const KERNEL_NEEDS = {
-  /** The probe creates a netkit device; explicit netkit then fails (the docs say 6.8: system_requirements.rst:314). */
-  netkit: {
-    version: [6, 7, 0],
-    source: agentRefuses("pkg/datapath/connector/config.go:124-126, 201-204"),
-    what: '"netkit connector not available: netkit device probe failed, requires kernel 6.7.0+ and CONFIG_NETKIT"',
-  },
-  /** The probe looks for bpf_skb_set_tstamp(). */
-  bbr: {
-    version: [5, 18, 0],
-    source: agentRefuses("pkg/datapath/linux/bandwidth/bandwidth.go:211-220"),
-    what: '"cannot enable --enable-bbr, needs kernel 5.18 or newer"',
-  },
-  /** The probe reads lo's gso_ipv4_max_size (probes.go:786-798); the agent then just turns it off. */
-  bigTcpIPv4: {
-    version: [6, 3, 0],
-    source: agentFallsBack("pkg/datapath/linux/bigtcp/bigtcp.go:317-320"),
-    what: 'turns IPv4 BIG TCP off ("Cannot enable --enable-ipv4-big-tcp, needs kernel 6.3 or newer", a warning in its log)',
-  },
-  /** The probe reads lo's tso_max_size (probes.go:801-813); the agent then just turns it off. */
-  bigTcpIPv6: {
-    version: [5, 19, 0],
-    source: agentFallsBack("pkg/datapath/linux/bigtcp/bigtcp.go:321-324"),
-    what: 'turns IPv6 BIG TCP off ("Cannot enable --enable-ipv6-big-tcp, needs kernel 5.19 or newer", a warning in its log)',
-  },
-} as const satisfies Record<string, KernelNeed>;
 
 /** The kernel of the latest patch of each Talos minor (Talos 1.x → kernel). */
 export const TALOS_KERNELS: Readonly<Record<string, KernelVersion>> = {

@@ -7,7 +7,7 @@
  * The object key is the config key (`hcloud-talos-cilium:<key>`); defaults are the production baseline.
  */
 import { boolean, integer, oneOf, text } from "../core/define";
-import { KERNEL_NEEDS } from "../core/kernel";
+import { KERNEL_NEEDS } from "./kernel-needs";
 import { direct, knob, type KnobDef } from "./knob";
 
 /**

@@ -3,7 +3,7 @@
  * change costs, and the decision of record. The catalogue (`catalogue.ts`) is a table of these.
  */
 import type { SettingDef } from "../core/define";
-import type { KernelNeed } from "../core/kernel";
+import type { KernelNeed } from "./kernel-needs";
 
 /**
  * What changing a knob costs on a running cluster. The first six are what the chart renders (a pod
