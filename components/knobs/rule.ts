@@ -4,6 +4,7 @@
  */
 import type { KnobKey, Knobs } from "./catalogue";
 import type { KernelVersion, TalosVersion } from "../core/kernel";
+import type { Finding } from "../core/define";
 import type { RuleSource } from "./source";
 
 /** What a rule may look at besides the knobs. */
@@ -14,16 +15,10 @@ export interface RuleContext {
 }
 
 /**
- * A failed rule, in parts; `describe()` joins them into the message. `why` opens with the words of
- * the rule's source (`opening()` in `source.ts`): a test holds every rule to it.
+ * One rule of the catalogue. A failed rule says, in parts (`Finding`), why, what is allowed and the
+ * fix; `why` opens with the words of the rule's source (`opening()` in `source.ts`): a test holds
+ * every rule to it.
  */
-export interface Finding {
-  readonly why: string;
-  readonly allowed: string;
-  readonly fix: string;
-}
-
-/** One rule of the catalogue. */
 export interface Rule {
   readonly id: string;
   /** The knob the problem is reported against. */

@@ -3,9 +3,9 @@
  * protocol. Agent references point into cilium/cilium@aeb2d1b (see `source.ts`).
  */
 import { contains, parseCidr4, parseIpv4 } from "../core/cidr";
-import { show } from "../core/define";
 import type { Knobs } from "./catalogue";
-import { ADOPT_HOST_ROUTING, hostRouting, usesDsr, type Finding, type Rule } from "./rule";
+import { show, type Finding } from "../core/define";
+import { ADOPT_HOST_ROUTING, hostRouting, usesDsr, type Rule } from "./rule";
 import { agentFallsBack, agentRefuses, chartFails, ours } from "./source";
 
 /**
