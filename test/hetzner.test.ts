@@ -115,7 +115,8 @@ async function nodeValues(nodes: readonly TalosNode[]) {
     nodes.map(async (n) => ({
       name: n.name,
       role: n.role,
-      pool: n.pool,
+      pool: n.pool.name,
+      index: n.index,
       privateIp: n.privateIp,
       publicAddress: await valueOf(n.publicAddress),
       serverId: await valueOf(n.serverId),
@@ -468,6 +469,7 @@ for (const stack of ["ci", "prod"] as const) {
             name: s.name,
             role: s.role,
             pool: s.pool,
+            index: Number(s.name.slice(s.name.lastIndexOf("-") + 1)) - 1,
             privateIp: s.ip,
             // The first control plane's address is its Primary IP's.
             publicAddress: i === 0 ? mockIpv4(primaryIp) : mockIpv4(String(id)),

@@ -11,7 +11,7 @@ import { EFFECTS, type Effect } from "./change-facts";
 import { describe, fullKey, sentence, show, type Problem } from "../core/define";
 import type { NodeImpact } from "./footprint";
 import type { Pool } from "./pools";
-import type { Settings } from "./spec";
+import { nodeName, type Settings } from "./spec";
 
 /** The settings the rule reads. */
 export type QuorumSettings = Pick<
@@ -157,10 +157,9 @@ function safePath(change: NodeSettingChange, before: QuorumSettings, stack: stri
 }
 
 function controlPlaneNames(s: QuorumSettings, stack: string): string {
-  return Array.from(
-    { length: s.controlPlane.count },
-    (_, i) => `${stack}-${s.controlPlane.name}-${i + 1}`,
-  ).join(", ");
+  return Array.from({ length: s.controlPlane.count }, (_, i) => nodeName(stack, s.controlPlane, i)).join(
+    ", ",
+  );
 }
 
 /** The refusals and warnings of a change, from what it does to each server. */
