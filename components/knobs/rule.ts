@@ -1,8 +1,9 @@
 /**
  * What a datapath rule is, and the facts several rules share: how the agent resolves host routing,
- * and whether it uses DSR. The rules themselves are in the `rules-*.ts` files, assembled by `rules.ts`.
+ * whether it uses DSR, how it parses a CIDR and which CIDRs hold the pod CIDR. The rules themselves are in the `rules-*.ts` files, assembled by `rules.ts`.
  */
 import type { KnobKey, Knobs } from "./catalogue";
+import { contains, parseCidr4, parseIpv4 } from "../core/cidr";
 import type { KernelVersion, TalosVersion } from "../core/kernel";
 import type { Finding } from "../core/define";
 import type { RuleSource } from "./source";
@@ -74,3 +75,26 @@ export const ADOPT_HOST_ROUTING =
 
 /** DSR or hybrid: the agent's LoadBalancerUsesDSR (pkg/loadbalancer/config.go:279-283). */
 export const usesDsr = (k: Knobs): boolean => k.loadBalancerMode !== "snat";
+
+/**
+ * Whether the agent can parse an IPv4 CIDR (Go's net.ParseCIDR / netip.ParsePrefix: four octets of
+ * 0–255 and a prefix of 0–32; unlike our own checks, host bits are allowed).
+ */
+export function agentParsesCidr4(cidr: string): boolean {
+  const [ip, p, ...rest] = cidr.split("/");
+  return (
+    ip !== undefined && parseIpv4(ip) !== undefined && p !== undefined && rest.length === 0 && Number(p) <= 32
+  );
+}
+
+/**
+ * Our rule for a CIDR knob that must hold every pod address (ipv4NativeRoutingCidr, strictEgressCidr):
+ * whether a set CIDR the agent parses fails it, i.e. is not an IPv4 network (no host bits) equal to or
+ * containing the pod CIDR. Unset or unparseable is not this rule's finding: the knob's parse rule has it.
+ */
+export function missesPods(cidr: string | undefined, podCidr: string): boolean {
+  if (!cidr || !agentParsesCidr4(cidr)) return false;
+  const outer = parseCidr4(cidr);
+  const pods = parseCidr4(podCidr);
+  return !(outer !== undefined && pods !== undefined && contains(outer, pods));
+}

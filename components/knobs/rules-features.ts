@@ -2,9 +2,7 @@
  * Hubble, the egress gateway, WireGuard strict egress, SPIRE mutual auth, Gateway API and the BPF
  * clock probe. Agent and operator references point into cilium/cilium@aeb2d1b (see `source.ts`).
  */
-import { contains, parseCidr4 } from "../core/cidr";
-import type { Rule } from "./rule";
-import { agentParsesCidr4 } from "./rules-routing";
+import { agentParsesCidr4, missesPods, type Rule } from "./rule";
 import { agentFallsBack, agentRefuses, chartFails, docs, operatorFallsBack, ours } from "./source";
 
 const EGRESS_GATEWAY = "pkg/egressgateway/manager.go";
@@ -126,18 +124,14 @@ export const FEATURE_RULES: readonly Rule[] = [
     severity: "error",
     summary: "must cover the pod CIDR",
     source: ours("design: strict egress covers every pod address (datapath.md §1, strict egress mode)"),
-    check: (k, ctx) => {
-      if (!k.strictEgressCidr || !agentParsesCidr4(k.strictEgressCidr)) return undefined;
-      const outer = parseCidr4(k.strictEgressCidr);
-      const pods = parseCidr4(ctx.podCidr);
-      return outer && pods && contains(outer, pods)
-        ? undefined
-        : {
+    check: (k, ctx) =>
+      missesPods(k.strictEgressCidr, ctx.podCidr)
+        ? {
             why: `our rule: strict egress must cover every pod address, so the CIDR must be an IPv4 network (no host bits) equal to or containing the pod CIDR ${ctx.podCidr}`,
             allowed: `"" (the pod CIDR) or a CIDR containing ${ctx.podCidr}`,
             fix: "leave it empty so it follows podCidr",
-          };
-    },
+          }
+        : undefined,
   },
   {
     id: "mutual-auth-deprecated",
