@@ -4,11 +4,9 @@
  * repositories with controlled commit dates, then as the CLI the workflows run. "now" is always
  * injected, so no test depends on the clock.
  */
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { stackFileText } from "../components/config/stack-file";
 import { defaultKnobs, type Knobs } from "../components/knobs/catalogue";
 import type { KnobSnapshot, Snapshot } from "../components/datapath/history";
@@ -30,7 +28,8 @@ import { soakGate } from "../components/datapath/soak";
 import { check, main } from "../tools/knobs";
 import { resolveBase } from "../tools/knobs-git";
 import { helmVersion } from "../tools/helm-template";
-import { neededUnderCi, recordDeploy, reference, runTool, type CliRun } from "./helpers";
+import { GIT_ENV, tempRepos } from "./git-repos";
+import { neededUnderCi, reference, runTool, type CliRun } from "./helpers";
 
 // ---------------------------------------------------------------------------------------------------
 // Plain data
@@ -378,40 +377,7 @@ describe("rollout report (pure)", () => {
 // ---------------------------------------------------------------------------------------------------
 // Temporary git repositories
 
-const GIT_ENV = { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
-
-const TEMP_DIRS: string[] = [];
-afterAll(() => TEMP_DIRS.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-/** A temporary repository with a main branch; `commit` writes files and commits them at a date. */
-function repo() {
-  const dir = mkdtempSync(join(tmpdir(), "knobs-"));
-  TEMP_DIRS.push(dir);
-  const git = (args: string[], date?: string): string =>
-    execFileSync("git", args, {
-      cwd: dir,
-      encoding: "utf8",
-      env: date ? { ...GIT_ENV, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : GIT_ENV,
-    }).trim();
-  git(["init", "-q", "-b", "main"]);
-  git(["config", "user.name", "Knobs Test"]);
-  git(["config", "user.email", "knobs@example.com"]);
-  const write = (files: Record<string, string>): void => {
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  };
-  const commit = (files: Record<string, string>, date: string): string => {
-    write(files);
-    git(["add", "-A"]);
-    git(["commit", "-q", "-m", `change at ${date}`], date);
-    return git(["rev-parse", "HEAD"]);
-  };
-  /** Records a deploy of `stack` at `sha`, as deploy.yml does (the soak clock reads these). */
-  const deploy = (stack: string, sha: string, date: string, outcome = "success"): void => {
-    const r = recordDeploy(dir, { stack, outcome, commit: sha, date });
-    if (r.status !== 0) throw new Error(r.stderr);
-  };
-  return { dir, git, write, commit, deploy };
-}
+const { repo, tempDir } = tempRepos("knobs");
 
 const at = (iso: string): Date => new Date(iso);
 const CI = "Pulumi.ci.yaml";
@@ -852,8 +818,7 @@ describe.skipIf(!chart.present || helm === undefined)("npm run knobs -- check, r
       message: "no helm on PATH. Fix: install Helm 3 (https://helm.sh/docs/intro/install/)",
       fallback: true,
     });
-    const tampered = mkdtempSync(join(tmpdir(), "knobs-charts-"));
-    TEMP_DIRS.push(tampered);
+    const tampered = tempDir();
     writeFileSync(join(tampered, "cilium-1.20.0.tgz"), "not the chart");
     const mismatch = check(dir, { base: "HEAD", now: at(NOW), charts: tampered });
     expect(mismatch.stacks.ci.render).toMatchObject({
