@@ -88,13 +88,32 @@ export function agentParsesCidr4(cidr: string): boolean {
 }
 
 /**
- * Our rule for a CIDR knob that must hold every pod address (ipv4NativeRoutingCidr, strictEgressCidr):
- * whether a set CIDR the agent parses fails it, i.e. is not an IPv4 network (no host bits) equal to or
+ * Our rule for a CIDR knob that must hold every pod address: whether a set CIDR the agent parses fails it, i.e. is not an IPv4 network (no host bits) equal to or
  * containing the pod CIDR. Unset or unparseable is not this rule's finding: the knob's parse rule has it.
  */
-export function missesPods(cidr: string | undefined, podCidr: string): boolean {
+function missesPods(cidr: string | undefined, podCidr: string): boolean {
   if (!cidr || !agentParsesCidr4(cidr)) return false;
   const outer = parseCidr4(cidr);
   const pods = parseCidr4(podCidr);
   return !(outer !== undefined && pods !== undefined && contains(outer, pods));
+}
+
+/**
+ * The rule that a CIDR knob holds every pod address (`missesPods`), with the knob's own reason:
+ * one body for ipv4NativeRoutingCidr and strictEgressCidr.
+ */
+export function coversPodsRule(
+  id: string,
+  knob: "ipv4NativeRoutingCidr" | "strictEgressCidr",
+  source: RuleSource,
+  finding: (podCidr: string) => Finding,
+): Rule {
+  return {
+    id,
+    knob,
+    severity: "error",
+    summary: "must cover the pod CIDR",
+    source,
+    check: (k, ctx) => (missesPods(k[knob], ctx.podCidr) ? finding(ctx.podCidr) : undefined),
+  };
 }

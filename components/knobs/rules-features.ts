@@ -2,7 +2,7 @@
  * Hubble, the egress gateway, WireGuard strict egress, SPIRE mutual auth, Gateway API and the BPF
  * clock probe. Agent and operator references point into cilium/cilium@aeb2d1b (see `source.ts`).
  */
-import { agentParsesCidr4, missesPods, type Rule } from "./rule";
+import { agentParsesCidr4, coversPodsRule, type Rule } from "./rule";
 import { agentFallsBack, agentRefuses, chartFails, docs, operatorFallsBack, ours } from "./source";
 
 const EGRESS_GATEWAY = "pkg/egressgateway/manager.go";
@@ -118,21 +118,16 @@ export const FEATURE_RULES: readonly Rule[] = [
           }
         : undefined,
   },
-  {
-    id: "strict-egress-cidr-covers-pods",
-    knob: "strictEgressCidr",
-    severity: "error",
-    summary: "must cover the pod CIDR",
-    source: ours("design: strict egress covers every pod address (datapath.md §1, strict egress mode)"),
-    check: (k, ctx) =>
-      missesPods(k.strictEgressCidr, ctx.podCidr)
-        ? {
-            why: `our rule: strict egress must cover every pod address, so the CIDR must be an IPv4 network (no host bits) equal to or containing the pod CIDR ${ctx.podCidr}`,
-            allowed: `"" (the pod CIDR) or a CIDR containing ${ctx.podCidr}`,
-            fix: "leave it empty so it follows podCidr",
-          }
-        : undefined,
-  },
+  coversPodsRule(
+    "strict-egress-cidr-covers-pods",
+    "strictEgressCidr",
+    ours("design: strict egress covers every pod address (datapath.md §1, strict egress mode)"),
+    (podCidr) => ({
+      why: `our rule: strict egress must cover every pod address, so the CIDR must be an IPv4 network (no host bits) equal to or containing the pod CIDR ${podCidr}`,
+      allowed: `"" (the pod CIDR) or a CIDR containing ${podCidr}`,
+      fix: "leave it empty so it follows podCidr",
+    }),
+  ),
   {
     id: "mutual-auth-deprecated",
     knob: "mutualAuth",

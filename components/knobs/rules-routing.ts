@@ -4,7 +4,14 @@
  */
 import type { Knobs } from "./catalogue";
 import { show, type Finding } from "../core/define";
-import { ADOPT_HOST_ROUTING, agentParsesCidr4, hostRouting, missesPods, usesDsr, type Rule } from "./rule";
+import {
+  ADOPT_HOST_ROUTING,
+  agentParsesCidr4,
+  coversPodsRule,
+  hostRouting,
+  usesDsr,
+  type Rule,
+} from "./rule";
 import { agentFallsBack, agentRefuses, chartFails, ours } from "./source";
 
 /** The agent's netkit refusals in its own order (pkg/datapath/connector/config.go:137-145). */
@@ -101,21 +108,16 @@ export const ROUTING_RULES: readonly Rule[] = [
           }
         : undefined,
   },
-  {
-    id: "native-cidr-covers-pods",
-    knob: "ipv4NativeRoutingCidr",
-    severity: "error",
-    summary: "must cover the pod CIDR",
-    source: ours("design: pod-to-pod traffic must never be masqueraded (datapath.md §2, routing mode)"),
-    check: (k, ctx) =>
-      missesPods(k.ipv4NativeRoutingCidr, ctx.podCidr)
-        ? {
-            why: `our rule: it must be an IPv4 network (no host bits) containing the pod CIDR ${ctx.podCidr}, or the agent masquerades pod traffic to the pods outside it`,
-            allowed: `a CIDR containing ${ctx.podCidr}`,
-            fix: `set it to ${ctx.podCidr} (or a CIDR containing it)`,
-          }
-        : undefined,
-  },
+  coversPodsRule(
+    "native-cidr-covers-pods",
+    "ipv4NativeRoutingCidr",
+    ours("design: pod-to-pod traffic must never be masqueraded (datapath.md §2, routing mode)"),
+    (podCidr) => ({
+      why: `our rule: it must be an IPv4 network (no host bits) containing the pod CIDR ${podCidr}, or the agent masquerades pod traffic to the pods outside it`,
+      allowed: `a CIDR containing ${podCidr}`,
+      fix: `set it to ${podCidr} (or a CIDR containing it)`,
+    }),
+  ),
   {
     id: "auto-direct-node-routes-needs-native",
     knob: "autoDirectNodeRoutes",
