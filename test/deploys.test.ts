@@ -104,11 +104,7 @@ describe("the record script (the workflow's own, under bash)", () => {
 describe("the soak clock starts at ci's successful deploy", () => {
   it("counts from the deploy, not from the commit", () => {
     const r = repo();
-    r.deploy(
-      "ci",
-      r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T10:00:00Z"),
-      "2026-11-01T11:00:00Z",
-    );
+    r.deployed("ci", { [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T10:00:00Z", "2026-11-01T11:00:00Z");
     const sha = r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-10T12:00:00Z");
     r.deploy("ci", sha, "2026-11-15T12:00:00Z");
     r.write({ [PROD]: prodFile({ bandwidthManager: true }) });
@@ -119,11 +115,7 @@ describe("the soak clock starts at ci's successful deploy", () => {
 
   it("a value committed but never deployed has not started soaking", () => {
     const r = repo();
-    r.deploy(
-      "ci",
-      r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T10:00:00Z"),
-      "2026-11-01T11:00:00Z",
-    );
+    r.deployed("ci", { [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T10:00:00Z", "2026-11-01T11:00:00Z");
     r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-02T10:00:00Z");
     r.write({ [PROD]: prodFile({ bandwidthManager: true }) });
     expect(messages(r.dir)).toEqual([
@@ -133,11 +125,7 @@ describe("the soak clock starts at ci's successful deploy", () => {
 
   it("a failed deploy of the value does not start the clock; the next successful one does", () => {
     const r = repo();
-    r.deploy(
-      "ci",
-      r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T10:00:00Z"),
-      "2026-11-01T11:00:00Z",
-    );
+    r.deployed("ci", { [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T10:00:00Z", "2026-11-01T11:00:00Z");
     const sha = r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-02T10:00:00Z");
     r.deploy("ci", sha, "2026-11-02T11:00:00Z", "failure");
     r.deploy("ci", sha, "2026-11-16T12:00:00Z");

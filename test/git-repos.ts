@@ -29,6 +29,8 @@ export interface TempRepo {
   commit(files: Record<string, string>, date?: string): string;
   /** Records a deploy of `stack` at `sha`, as deploy.yml does (.github/scripts/record-deploy.sh). */
   deploy(stack: string, sha: string, date: string, outcome?: string): void;
+  /** Commits the files at `date` and records a successful deploy of `stack` at `deployedAt`; the sha. */
+  deployed(stack: string, files: Record<string, string>, date: string, deployedAt: string): string;
 }
 
 /**
@@ -68,7 +70,12 @@ export function tempRepos(prefix: string): { repo: () => TempRepo; tempDir: () =
       const r = recordDeploy(dir, { stack, outcome, commit: sha, date });
       if (r.status !== 0) throw new Error(r.stderr);
     };
-    return { dir, git, write, commit, deploy };
+    const deployed = (stack: string, files: Record<string, string>, date: string, deployedAt: string) => {
+      const sha = commit(files, date);
+      deploy(stack, sha, deployedAt);
+      return sha;
+    };
+    return { dir, git, write, commit, deploy, deployed };
   };
   return { repo, tempDir };
 }

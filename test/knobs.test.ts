@@ -386,11 +386,7 @@ const PROD = "Pulumi.prod.yaml";
 describe("soak gate against git history", () => {
   it("fails when prod enables a knob ci never held", () => {
     const r = repo();
-    r.deploy(
-      "ci",
-      r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z"),
-      "2026-11-01T13:00:00Z",
-    );
+    r.deployed("ci", { [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z", "2026-11-01T13:00:00Z");
     r.write({ [PROD]: prodFile({ bpfMasquerade: true }) });
     const report = check(r.dir, { base: "HEAD", now: at(NOW) });
     expect(report.violations.map((v) => v.message)).toEqual([
@@ -403,9 +399,10 @@ describe("soak gate against git history", () => {
     let since = "";
     beforeAll(() => {
       const r = repo();
-      r.deploy(
+      r.deployed(
         "ci",
-        r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T11:00:00Z"),
+        { [CI]: ciFile(), [PROD]: prodFile() },
+        "2026-11-01T11:00:00Z",
         "2026-11-01T12:00:00Z",
       );
       since = r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-18T11:00:00Z");
@@ -457,11 +454,7 @@ describe("soak gate against git history", () => {
 
   it("counts from ci's successful deploy of the merge, not from the branch commit or the merge's date", () => {
     const r = repo();
-    r.deploy(
-      "ci",
-      r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z"),
-      "2026-11-01T13:00:00Z",
-    );
+    r.deployed("ci", { [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z", "2026-11-01T13:00:00Z");
     r.git(["checkout", "-q", "-b", "soak"]);
     r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-02T12:00:00Z");
     r.git(["checkout", "-q", "main"]);
@@ -476,11 +469,7 @@ describe("soak gate against git history", () => {
 
   it("counts an undeployed ci change as held since now", () => {
     const r = repo();
-    r.deploy(
-      "ci",
-      r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z"),
-      "2026-11-01T13:00:00Z",
-    );
+    r.deployed("ci", { [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z", "2026-11-01T13:00:00Z");
     r.write({ [CI]: ciFile({ bandwidthManager: true }), [PROD]: prodFile({ bandwidthManager: true }) });
     expect(check(r.dir, { base: "HEAD", now: at(NOW) }).violations.map((v) => v.message)).toEqual([
       "prod sets bandwidthManager = true, but ci has held it for 0 days (since 2026-11-21, not yet deployed); the soak gate needs 7 days (soakDays). Fix: wait until 2026-11-28 12:00 UTC, or revert prod.",
@@ -566,9 +555,10 @@ describe("npm run knobs -- check (CLI)", () => {
     // Two repositories: a violation and a clean change.
     const dirs = [0, 1].map(() => {
       const r = repo();
-      r.deploy(
+      r.deployed(
         "ci",
-        r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z"),
+        { [CI]: ciFile(), [PROD]: prodFile() },
+        "2026-11-01T12:00:00Z",
         "2026-11-01T13:00:00Z",
       );
       r.deploy(
