@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { stackFileText } from "../components/config/stack-file";
-import { defaultKnobs, type Knobs } from "../components/knobs/catalogue";
+import { defaultKnobs, knobDef, type Knobs } from "../components/knobs/catalogue";
 import type { KnobSnapshot, Snapshot } from "../components/datapath/history";
 import { show } from "../components/core/define";
 import { showRef } from "../components/datapath/render-diff";
@@ -312,14 +312,9 @@ describe("rollout report (pure)", () => {
             "the operator Deployment's pod template changes (a cilium-config change, through operator.rollOutPods, or its own spec): its 2 pods are replaced one at a time and leadership moves to a new pod",
         },
       ],
-      costNote:
-        "every agent and the operator roll; each agent replaces the node qdisc with fq (Cilium re-applies it; hand fixes do not stick)",
-      decision: {
-        verdict: "adopt",
-        step: 1,
-        reason:
-          "fq/EDT pacing: better tail latency and fairness on egress; soak with WireGuard on (fq's 100-packet flow limit dropped WireGuard bursts in a field report)",
-      },
+      // The catalogue's own words for the knob, passed through (their owner: knobs/catalogue.ts).
+      costNote: knobDef("bandwidthManager").costNote,
+      decision: knobDef("bandwidthManager").decision,
       warnings: [],
       verify: [
         "cilium status --verbose",

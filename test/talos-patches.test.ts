@@ -26,49 +26,36 @@ const INSTALLER = `factory.talos.dev/hcloud-installer/${SCHEMATIC}:v1.13.9`;
 const SANS = ["203.0.113.10", "2001:db8::10", "10.0.1.2"];
 const OPTS: RolePatchOptions = { sans: SANS, installerImage: INSTALLER };
 
-/** The ci control plane's documents, spelled out (the stack files set nothing that changes them). */
-const CONTROLPLANE: PatchDocument[] = [
-  {
-    machine: {
-      certSANs: SANS,
-      kubelet: { nodeIP: { validSubnets: ["10.0.1.0/24"] } },
-      install: { image: INSTALLER },
-      features: {
-        kubePrism: { enabled: true, port: 7445 },
-        hostDNS: { enabled: true, forwardKubeDNSToHost: false },
-      },
-    },
-    cluster: {
-      network: { cni: { name: "none" }, podSubnets: ["10.244.0.0/16"], serviceSubnets: ["10.96.0.0/12"] },
-      proxy: { disabled: true },
-      externalCloudProvider: { enabled: false },
-      apiServer: { certSANs: SANS },
-      etcd: { advertisedSubnets: ["10.0.1.0/24"] },
-    },
+/** What every ci node's first document holds (the stack files set nothing that changes it). */
+const NODE_MACHINE = {
+  kubelet: { nodeIP: { validSubnets: ["10.0.1.0/24"] } },
+  install: { image: INSTALLER },
+  features: {
+    kubePrism: { enabled: true, port: 7445 },
+    hostDNS: { enabled: true, forwardKubeDNSToHost: false },
   },
+};
+const NODE_CLUSTER = {
+  network: { cni: { name: "none" }, podSubnets: ["10.244.0.0/16"], serviceSubnets: ["10.96.0.0/12"] },
+  proxy: { disabled: true },
+  externalCloudProvider: { enabled: false },
+};
+/** The private NIC's documents (privateInterface): its MTU and DHCP. */
+const NIC: PatchDocument[] = [
   { apiVersion: "v1alpha1", kind: "LinkConfig", name: "eth1", mtu: 1450 },
   { apiVersion: "v1alpha1", kind: "DHCPv4Config", name: "eth1" },
 ];
 
-const WORKER: PatchDocument[] = [
+/** The ci control plane's documents, spelled out: a worker's, and the API server's and etcd's parts. */
+const CONTROLPLANE: PatchDocument[] = [
   {
-    machine: {
-      kubelet: { nodeIP: { validSubnets: ["10.0.1.0/24"] } },
-      install: { image: INSTALLER },
-      features: {
-        kubePrism: { enabled: true, port: 7445 },
-        hostDNS: { enabled: true, forwardKubeDNSToHost: false },
-      },
-    },
-    cluster: {
-      network: { cni: { name: "none" }, podSubnets: ["10.244.0.0/16"], serviceSubnets: ["10.96.0.0/12"] },
-      proxy: { disabled: true },
-      externalCloudProvider: { enabled: false },
-    },
+    machine: { certSANs: SANS, ...NODE_MACHINE },
+    cluster: { ...NODE_CLUSTER, apiServer: { certSANs: SANS }, etcd: { advertisedSubnets: ["10.0.1.0/24"] } },
   },
-  { apiVersion: "v1alpha1", kind: "LinkConfig", name: "eth1", mtu: 1450 },
-  { apiVersion: "v1alpha1", kind: "DHCPv4Config", name: "eth1" },
+  ...NIC,
 ];
+
+const WORKER: PatchDocument[] = [{ machine: NODE_MACHINE, cluster: NODE_CLUSTER }, ...NIC];
 
 /** The ci control plane's patch as the YAML stream the provider receives (one string per document). */
 const CONTROLPLANE_YAML = `machine:
