@@ -27,16 +27,15 @@ import {
   documentsOf,
   helmTemplate,
   helmTemplateAll,
-  helmVersion,
   renderCacheDir,
   renderKey,
   sha256File,
   type Rendered,
 } from "../tools/helm-template";
-import { neededUnderCi, reference, specOf } from "./helpers";
+import { helmOnPath, reference, specOf } from "./helpers";
 
 const chart = reference("charts/cilium-1.20.0.tgz");
-const helm = neededUnderCi("helm on PATH (a real Helm, or ../shared/bin/helm offline)", helmVersion());
+const helm = helmOnPath();
 const DIGEST = "c5f013912360d1a334f44ef25f36da59ba3414cdb48f466ee12d0c4fdff27883";
 
 const TEMP: string[] = [];

@@ -17,7 +17,7 @@ import { MOCK_TALOS_IMAGE_IDS, mockIpv4, mockIpv6 } from "../tools/mocks/hcloud"
 import type { ClusterSpec } from "../components/config/spec";
 import type { Pool } from "../components/config/pools";
 import { PROJECT } from "../components/core/define";
-import { specOf, valueOf, one } from "./helpers";
+import { PROD_SERVERS, specOf, valueOf, one } from "./helpers";
 import {
   accessPlan,
   accessStatement,
@@ -142,14 +142,7 @@ const STACKS = {
     protected: false,
   },
   prod: {
-    servers: [
-      { name: "prod-cp-1", role: "controlplane", pool: "cp", type: "cpx32", ip: "10.0.1.11" },
-      { name: "prod-cp-2", role: "controlplane", pool: "cp", type: "cpx32", ip: "10.0.1.12" },
-      { name: "prod-cp-3", role: "controlplane", pool: "cp", type: "cpx32", ip: "10.0.1.13" },
-      { name: "prod-workers-1", role: "worker", pool: "workers", type: "cpx42", ip: "10.0.1.21" },
-      { name: "prod-workers-2", role: "worker", pool: "workers", type: "cpx42", ip: "10.0.1.22" },
-      { name: "prod-workers-3", role: "worker", pool: "workers", type: "cpx42", ip: "10.0.1.23" },
-    ],
+    servers: PROD_SERVERS,
     groups: ["cp-1", "workers-1"],
     adminCidrs: ["203.0.113.0/24"],
     protected: true,

@@ -27,9 +27,8 @@ import {
 import { soakGate } from "../components/datapath/soak";
 import { check, main } from "../tools/knobs";
 import { resolveBase } from "../tools/knobs-git";
-import { helmVersion } from "../tools/helm-template";
 import { GIT_ENV, tempRepos } from "./git-repos";
-import { neededUnderCi, reference, runTool, type CliRun } from "./helpers";
+import { helmOnPath, reference, runTool, type CliRun } from "./helpers";
 
 // ---------------------------------------------------------------------------------------------------
 // Plain data
@@ -653,7 +652,7 @@ describe("the chart's refusal (pure)", () => {
   });
 });
 
-const helm = neededUnderCi("helm on PATH (a real Helm, or ../shared/bin/helm offline)", helmVersion());
+const helm = helmOnPath();
 
 describe.skipIf(!chart.present || helm === undefined)("npm run knobs -- check, rendered", () => {
   /** A repository with baseline ci and prod files; the working tree's ci file sets `ci`. */

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ciliumValues } from "../components/cilium/values";
 import { parseArgs, render } from "../tools/plan";
 import { buildPlan, type Plan } from "../tools/planner";
-import { importFresh, runTool, specOf, type CliRun } from "./helpers";
+import { importFresh, PROD_NODE_NAMES, runTool, specOf, type CliRun } from "./helpers";
 
 /** The prod plan, built once in-process (the same function the command calls), through JSON as it prints it. */
 let prodOnce: Promise<Plan> | undefined;
@@ -73,9 +73,12 @@ describe("npm run plan", () => {
     };
     const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
     expect(out.resources.filter((x) => x.type === "hcloud:index/server:Server").sort(byName)).toEqual(
-      ["prod-cp-1", "prod-cp-2", "prod-cp-3", "prod-workers-1", "prod-workers-2", "prod-workers-3"].map(
-        (n) => ({ type: "hcloud:index/server:Server", name: `nodes-${n}`, parent: "nodes", protect: true }),
-      ),
+      PROD_NODE_NAMES.map((n) => ({
+        type: "hcloud:index/server:Server",
+        name: `nodes-${n}`,
+        parent: "nodes",
+        protect: true,
+      })),
     );
     expect(out.resources).toContainEqual({
       type: "kubernetes:helm.sh/v3:Release",
@@ -100,14 +103,7 @@ describe("npm run plan", () => {
       "LinkConfig",
       "DHCPv4Config",
     ]);
-    expect(Object.keys(out.talos.nodes)).toEqual([
-      "prod-cp-1",
-      "prod-cp-2",
-      "prod-cp-3",
-      "prod-workers-1",
-      "prod-workers-2",
-      "prod-workers-3",
-    ]);
+    expect(Object.keys(out.talos.nodes)).toEqual(PROD_NODE_NAMES);
     expect(out.talos.nodes["prod-workers-2"]).toEqual([
       { apiVersion: "v1alpha1", kind: "HostnameConfig", auto: "off", hostname: "prod-workers-2" },
     ]);

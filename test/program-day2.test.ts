@@ -24,7 +24,7 @@ import { clearLastDeployment, setLastDeployment } from "../tools/mocks/command";
 import { mockIpv4 } from "../tools/mocks/hcloud";
 import type { ProgramRun } from "../tools/planner";
 import { loadStackConfig } from "../tools/stack-files";
-import { ROOT, runStack, valueOf } from "./helpers";
+import { PROD_NODE_NAMES, ROOT, runStack, valueOf } from "./helpers";
 
 const COMMAND = "command:local:Command";
 const SERVER = "hcloud:index/server:Server";
@@ -253,14 +253,7 @@ describe("the cloud controller in the program", () => {
 describe("the rolling upgrade in the program", () => {
   it("gives every node one command, control planes first, with its public address and the stack's installer", async () => {
     const { record } = await runStack("prod");
-    const nodes = [
-      "prod-cp-1",
-      "prod-cp-2",
-      "prod-cp-3",
-      "prod-workers-1",
-      "prod-workers-2",
-      "prod-workers-3",
-    ];
+    const nodes = PROD_NODE_NAMES;
     const steps = upgradeSteps(record).slice(0, -1);
     expect(steps.map((s) => s.name)).toEqual(nodes.map((n) => `upgrades-${n}`));
     expect(

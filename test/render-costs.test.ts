@@ -22,12 +22,12 @@ import {
   type ReleaseRender,
 } from "../components/datapath/render-report";
 import type { HelmValues } from "../components/cilium/values";
-import { helmTemplate, helmTemplateAll, helmVersion, type TemplateOptions } from "../tools/helm-template";
-import { neededUnderCi, reference, stackRaw } from "./helpers";
+import { helmTemplate, helmTemplateAll, type TemplateOptions } from "../tools/helm-template";
+import { helmOnPath, reference, stackRaw } from "./helpers";
 import { KNOB_VALUE_CASES, REFUSED_VALUES, type KnobValueCase } from "./knob-values";
 
 const chart = reference("charts/cilium-1.20.0.tgz");
-const helm = neededUnderCi("helm on PATH (a real Helm, or ../shared/bin/helm offline)", helmVersion());
+const helm = helmOnPath();
 const prod = stackRaw("prod");
 
 /** The release prod declares with some knobs set (each case's side must resolve). */
