@@ -5,6 +5,7 @@
  * same function under the mock engine.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { AgentRoll } from "./agent-roll";
 import { Cilium } from "./cilium";
 import { CloudControllerManager, hcloudToken } from "./cloud-controller";
 import { loadClusterSpec } from "./config/read";
@@ -95,6 +96,7 @@ export async function program(spec: ClusterSpec = loadClusterSpec()) {
   const installerImage = pulumi.all([deployed, image.installerImage]).apply(([, installer]) => installer);
   const { network, endpoint, servers } = hetznerLayer(spec, serverTypes, image.schematicId);
   const api = kubernetesApi(spec, endpoint, servers.nodes[0] as TalosNode);
+  const apiServer = pulumi.output(api.host).apply(apiUrl);
   const cluster = new TalosCluster("talos", {
     spec,
     endpoint: { host: endpoint.host, addresses: api.sans },
@@ -105,6 +107,8 @@ export async function program(spec: ClusterSpec = loadClusterSpec()) {
     // The config carries the version the cluster runs; upgrade-k8s (below) moves it to the new one.
     kubernetesVersion: deployed.apply((d) => d.kubernetesVersion ?? spec.settings.kubernetesVersion),
     protect,
+    // The gates drain a node before a reboot through the kubeconfig, pointed where the runner reaches.
+    apiServer,
   });
   // Each control plane leaves etcd before its server is deleted (a replacement or a removal).
   new EtcdMembers("etcd", {
@@ -113,7 +117,6 @@ export async function program(spec: ClusterSpec = loadClusterSpec()) {
     talosconfig: pulumi.all([deployed, cluster.controlPlaneTalosconfig]).apply(([, t]) => t),
     talosctl: `v${talosMinor(spec.talosVersion)}.x`,
   });
-  const apiServer = pulumi.output(api.host).apply(apiUrl);
   // Talos writes the cluster endpoint (the load balancer's private address) into the kubeconfig.
   const kubeconfig = pulumi
     .all([cluster.kubeconfig, apiServer])
@@ -128,13 +131,23 @@ export async function program(spec: ClusterSpec = loadClusterSpec()) {
     provider: cilium.provider,
     dependsOn: [cilium.release],
   });
+  // The agents roll after the release and the config roll, node by node, each checked (issue 16);
+  // the Talos upgrades wait for it: no node reboots while another's agent is being replaced.
+  const agents = new AgentRoll("cilium-agents", {
+    spec,
+    nodes: servers.nodes,
+    kubeconfig,
+    revision: cilium.release.status.apply((s) => String(s?.revision ?? "")),
+    after: [...cluster.rolled, cilium.release],
+  });
   const upgrades = new TalosUpgrades("upgrades", {
     spec,
     nodes: servers.nodes.map((n) => ({ ...n, address: n.publicAddress })),
     schematicId: image.schematicId,
     installerImage,
     talosconfig: cluster.controlPlaneTalosconfig,
-    after: [...cluster.applies, ...cluster.rolled, cilium.release, ccm.release],
+    kubeconfig,
+    after: [...cluster.applies, ...cluster.rolled, cilium.release, ccm.release, ...agents.done],
   });
   return {
     /** The cluster endpoint of the machine config (the load balancer). */

@@ -143,6 +143,17 @@ describe("the change check on prod: what each settings change does, per resource
         (n) =>
           `replace replace talos-apply-prod-cp-${n} (replaceWith)<nodes-prod-cp-${n}:replace endpoint<nodes-prod-cp-${n}:config-apply node<nodes-prod-cp-${n}:config-apply`,
       ),
+      // The agent roll's commands get the kubeconfig with the new API address (an update, which acts only
+      // on a node whose agent runs an old template).
+      ...[
+        "baseline",
+        "prod-cp-1",
+        "prod-cp-2",
+        "prod-cp-3",
+        "prod-workers-1",
+        "prod-workers-2",
+        "prod-workers-3",
+      ].map((n) => `update in-place cilium-agents-${n} environment<nodes-prod-cp-1:in-place`),
       "update in-place talos-kubeconfig endpoint<nodes-prod-cp-1:in-place node<nodes-prod-cp-1:in-place",
       // The config roll's gates learn the new addresses for their health check (an update, which acts
       // only when the node's own applied config changed).
@@ -158,6 +169,9 @@ describe("the change check on prod: what each settings change does, per resource
   it("controlPlane.count 3 → 1: deletes two etcd members at once, refused with the manual etcd leave", async () => {
     const r = await check({ prod: {} }, { prod: { controlPlane: { ...CP, count: 1 } } });
     expect(lines(r.prod)).toEqual([
+      // The removed nodes' agent roll steps go (their delete runs nothing); cp-1's peer becomes workers-1.
+      "delete delete cilium-agents-prod-cp-2",
+      "delete delete cilium-agents-prod-cp-3",
       "delete delete etcd-prod-cp-2",
       "delete delete etcd-prod-cp-3",
       "delete delete nodes-prod-cp-2",
@@ -166,6 +180,7 @@ describe("the change check on prod: what each settings change does, per resource
       "delete delete talos-apply-prod-cp-3",
       "delete delete talos-roll-prod-cp-2",
       "delete delete talos-roll-prod-cp-3",
+      "update in-place cilium-agents-prod-cp-1 environment:in-place",
       "update in-place etcd-prod-cp-1 environment:in-place",
       ...["cp-1", "workers-1", "workers-2", "workers-3"].map(
         (n) => `update in-place talos-roll-prod-${n} environment:in-place`,
@@ -251,6 +266,8 @@ describe("the change check on prod: what each settings change does, per resource
   it("adding a pool creates its servers, group and applies, and touches no other node's server or apply", async () => {
     const r = await check({ prod: {} }, { prod: { workerPools: [WORKERS, NBG] } });
     expect(lines(r.prod, /^(upgrades|talos-roll)-prod-(cp|workers)|^upgrades-kubernetes/)).toEqual([
+      "create create cilium-agents-prod-nbg-1",
+      "create create cilium-agents-prod-nbg-2",
       "create create nodes-prod-nbg-1",
       "create create nodes-prod-nbg-2",
       "create create prod-pg-nbg-1",
@@ -277,6 +294,9 @@ describe("the change check on prod: what each settings change does, per resource
   it("removing a pool deletes its nodes only, with a warning to move the work first", async () => {
     const r = await check({ prod: { workerPools: [WORKERS, NBG] } }, { prod: { workerPools: [NBG] } });
     expect(lines(r.prod, /^(upgrades|talos-roll)-prod-(cp|nbg)|^upgrades-kubernetes/)).toEqual([
+      "delete delete cilium-agents-prod-workers-1",
+      "delete delete cilium-agents-prod-workers-2",
+      "delete delete cilium-agents-prod-workers-3",
       "delete delete nodes-prod-workers-1",
       "delete delete nodes-prod-workers-2",
       "delete delete nodes-prod-workers-3",

@@ -302,7 +302,7 @@ describe("rollout report (pure)", () => {
           cost: "agents-roll",
           label: "agents roll",
           meaning:
-            "the agent DaemonSet's pod template changes (a cilium-config change, through rollOutCiliumPods, or the agent's own spec): every Cilium agent restarts, 2 nodes at a time",
+            "the agent DaemonSet's pod template changes (a cilium-config change, through rollOutCiliumPods, or the agent's own spec): every Cilium agent restarts, one node at a time: the deploy's agent roll replaces each node's agent (OnDelete) and checks it before the next (workers agentRollBatchSize at a time)",
         },
         {
           cost: "operator-rolls",

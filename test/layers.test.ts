@@ -32,6 +32,7 @@ const LAYERS: readonly { readonly path: string; readonly holds: string }[] = [
   { path: "components/rolling/", holds: "the node-by-node roll" },
   { path: "components/hetzner/", holds: "network, firewall, endpoint, servers, server types" },
   { path: "components/upgrades/", holds: "the upgrade path, the health gates, the upgrade commands" },
+  { path: "components/agent-roll/", holds: "the guarded Cilium agent roll: its plan, scripts and commands" },
   { path: "components/cilium/", holds: "the Cilium Helm values and release" },
   { path: "components/cloud-controller/", holds: "the hcloud cloud-controller-manager" },
   { path: "components/talos/", holds: "the Talos patches, image and cluster, the Talos binding" },

@@ -54,6 +54,7 @@ describe("npm run plan", () => {
       "talos",
       "serverTypes",
       "exposure",
+      "agentRoll",
     ]);
     expect(out.stack).toBe("ci");
     expect(out.problems).toEqual([]);

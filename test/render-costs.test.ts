@@ -4,7 +4,7 @@
  * sides of the change. The catalogue's render-visible costs (agents roll, operator rolls, relay
  * scales, relay / UI / SPIRE created or removed) must be exactly what the render shows, no other
  * workload may move, and no workload may be left running an old ConfigMap. Also: what the COSTS
- * meanings say about the rollout (2 nodes at a time, one operator pod at a time) is the chart's, and
+ * meanings say about the rollout (OnDelete: the deploy's roll, one operator pod at a time) is the chart's, and
  * the operator follows its config (operator.rollOutPods) where the chart's default would not.
  *
  * Renders are cached by content (tools/helm-template.ts): a warm run renders nothing.
@@ -160,12 +160,17 @@ describe.skipIf(!chart.present || helm === undefined)("against the Cilium 1.20.0
       },
     );
 
-    it("rolls the agents 2 nodes at a time and the operator's 2 pods one at a time, as COSTS says", () => {
+    it("leaves the agents to the deploy's roll (OnDelete) and rolls the operator's 2 pods one at a time, as COSTS says", () => {
       const w = Object.fromEntries(
         renderDiff(baseline, baseline).workloads.map((x) => [x.workload, x.strategy]),
       );
-      expect(w.agent).toBe("RollingUpdate, 2 node(s) at a time");
-      expect(COSTS["agents-roll"].meaning).toContain("every Cilium agent restarts, 2 nodes at a time");
+      expect(w.agent).toBe("OnDelete");
+      // Exactly OnDelete: the values' rollingUpdate null deleted the chart's maxUnavailable 2.
+      const agent = baseline.objects.find((o) => o.kind === "DaemonSet" && o.metadata.name === "cilium");
+      expect((agent?.spec as { updateStrategy?: unknown }).updateStrategy).toEqual({ type: "OnDelete" });
+      expect(COSTS["agents-roll"].meaning).toContain(
+        "every Cilium agent restarts, one node at a time: the deploy's agent roll replaces each node's agent (OnDelete)",
+      );
       // maxUnavailable 50% of 2 is 1 pod (rounded down), maxSurge 25% of 2 is 1 (rounded up): one at a time.
       expect(w.operator).toBe("RollingUpdate of 2 replica(s), maxSurge 25%, maxUnavailable 50%");
       expect(COSTS["operator-rolls"].meaning).toContain("its 2 pods are replaced one at a time");

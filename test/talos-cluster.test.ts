@@ -16,6 +16,7 @@ import { PROJECT } from "../components/core/define";
 import { planNodes, type ClusterSpec } from "../components/config/spec";
 import { TalosCluster, type TalosClusterNode } from "../components/talos";
 import { GATE_CREATE, gateUpdateScript } from "../components/upgrades";
+import { withServer } from "../components/hetzner/access";
 import { specOf, valueOf, one } from "./helpers";
 
 const T = {
@@ -350,22 +351,24 @@ describe("the config roll on the prod stack", () => {
   }
 
   const S = "talos-secrets";
+  /** Every gate holds the kubeconfig it drains a node with before a reboot. */
+  const K = "talos-kubeconfig";
 
   it("chains the control planes, then the workers one at a time: each apply after the gate before, each gate after its apply", async () => {
     const { record, cluster } = await declare();
     expect(dependencies(record)).toEqual({
       "talos-apply-prod-cp-1": [S],
-      "talos-roll-prod-cp-1": ["talos-apply-prod-cp-1", S],
+      "talos-roll-prod-cp-1": ["talos-apply-prod-cp-1", S, K],
       "talos-apply-prod-cp-2": ["talos-roll-prod-cp-1", S],
-      "talos-roll-prod-cp-2": ["talos-apply-prod-cp-2", S],
+      "talos-roll-prod-cp-2": ["talos-apply-prod-cp-2", S, K],
       "talos-apply-prod-cp-3": ["talos-roll-prod-cp-2", S],
-      "talos-roll-prod-cp-3": ["talos-apply-prod-cp-3", S],
+      "talos-roll-prod-cp-3": ["talos-apply-prod-cp-3", S, K],
       "talos-apply-prod-workers-1": ["talos-roll-prod-cp-3", S],
-      "talos-roll-prod-workers-1": ["talos-apply-prod-workers-1", S],
+      "talos-roll-prod-workers-1": ["talos-apply-prod-workers-1", S, K],
       "talos-apply-prod-workers-2": ["talos-roll-prod-workers-1", S],
-      "talos-roll-prod-workers-2": ["talos-apply-prod-workers-2", S],
+      "talos-roll-prod-workers-2": ["talos-apply-prod-workers-2", S, K],
       "talos-apply-prod-workers-3": ["talos-roll-prod-workers-2", S],
-      "talos-roll-prod-workers-3": ["talos-apply-prod-workers-3", S],
+      "talos-roll-prod-workers-3": ["talos-apply-prod-workers-3", S, K],
       // The first apply alone: no gate holds the bootstrap up on a first deployment.
       "talos-bootstrap": ["talos-apply-prod-cp-1", S],
     });
@@ -401,13 +404,15 @@ describe("the config roll on the prod stack", () => {
       CONTROL_PLANE_IPS: "10.0.1.11,10.0.1.12,10.0.1.13",
       WORKER_IPS: "10.0.1.21,10.0.1.22,10.0.1.23",
       TALOSCONFIG_CONTENT: await valueOf(cluster.controlPlaneTalosconfig),
+      // The admin kubeconfig, its server the API address the runner reaches (here: the endpoint).
+      KUBECONFIG_CONTENT: withServer(await valueOf(cluster.kubeconfig), `https://${HOST}:6443`),
     };
     const gates = registrationsOf(record, T.gate);
     expect(gates.map((g) => g.inputs)).toEqual(
       Object.entries(STACKS.prod).map(([node, address], i) => ({
         interpreter: ["/bin/sh", "-c"],
         create: GATE_CREATE,
-        update: gateUpdateScript("v1.13.x"),
+        update: gateUpdateScript("v1.13.x", "v1.36.x"),
         environment: { NODE_NAME: node, NODE_ADDRESS: address, CONFIG_HASH: hashes[i], ...common },
       })),
     );

@@ -4,7 +4,15 @@
  * under the mock engine: one command per node, chained, triggered only by the versions and schematic.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -189,7 +197,22 @@ case $1 in
 esac
 `;
 
+/**
+ * A stand-in kubectl: logs every call (after the talosctl calls, in one log) and its kubeconfig's
+ * path and mode; `drain` fails while the state file `pdb` exists (a PodDisruptionBudget that allows
+ * no eviction).
+ */
+const FAKE_KUBECTL = `#!/bin/sh
+printf 'kubectl %s\\n' "$*" >>"$FAKE_STATE/calls"
+printf '%s %s\\n' "$KUBECONFIG" "$(stat -c %a "$KUBECONFIG")" >>"$FAKE_STATE/kubeconfigs"
+if [ "$1" = drain ] && [ -e "$FAKE_STATE/pdb" ]; then
+  echo "error when evicting pods/\\"hubble-relay-1\\" -n \\"kube-system\\": Cannot evict pod as it would violate the pod's disruption budget." >&2
+  exit 1
+fi
+`;
+
 const TALOSCONFIG = `context: prod\n# key: ${MOCK_SECRET_MARK}:prod-talosconfig-key`;
+const KUBECONFIG = `apiVersion: v1\n# client-key-data: ${MOCK_SECRET_MARK}:prod-kubeconfig-key`;
 const INSTALLER = (schematic: string, version: string) =>
   `factory.talos.dev/hcloud-installer/${schematic}:${version}`;
 
@@ -200,6 +223,8 @@ interface Run {
   calls: string[];
   configs: string[];
   configContent: string;
+  /** Each kubeconfig kubectl was handed: its path and mode. */
+  kubeconfigs: string[];
   /** Whether each talosconfig file talosctl was handed still existed when the script had ended. */
   configsLeft: boolean[];
   /** What the node ends at: its Talos version, and how many times it was rebooted. */
@@ -217,6 +242,11 @@ interface FakeNode {
   talosctl?: boolean;
   /** `talosctl health` fails. */
   unhealthy?: boolean;
+  /** kubectl is on PATH (default), and its drain is blocked by a PodDisruptionBudget. */
+  kubectl?: boolean;
+  pdb?: boolean;
+  /** Also put the stand-in talosctl in this folder (a test that builds its own PATH). */
+  talosctlIn?: string;
 }
 
 /**
@@ -240,6 +270,15 @@ function runIn(dir: string, script: string, env: Record<string, string>, node: F
     writeFileSync(join(bin, "talosctl"), FAKE_TALOSCTL);
     chmodSync(join(bin, "talosctl"), 0o755);
   }
+  if (node.talosctlIn) {
+    writeFileSync(join(node.talosctlIn, "talosctl"), FAKE_TALOSCTL);
+    chmodSync(join(node.talosctlIn, "talosctl"), 0o755);
+  }
+  if (node.kubectl !== false) {
+    writeFileSync(join(bin, "kubectl"), FAKE_KUBECTL);
+    chmodSync(join(bin, "kubectl"), 0o755);
+  }
+  if (node.pdb) writeFileSync(join(state, "pdb"), "");
   writeFileSync(join(state, "version"), node.version);
   writeFileSync(join(state, "schematic"), node.schematic);
   if (node.rollback) writeFileSync(join(state, "rollback"), "");
@@ -250,6 +289,7 @@ function runIn(dir: string, script: string, env: Record<string, string>, node: F
       TMPDIR: dir,
       FAKE_STATE: state,
       TALOSCONFIG_CONTENT: TALOSCONFIG,
+      KUBECONFIG_CONTENT: KUBECONFIG,
       ...env,
     },
     encoding: "utf8",
@@ -261,6 +301,7 @@ function runIn(dir: string, script: string, env: Record<string, string>, node: F
     stdout: r.stdout,
     stderr: r.stderr,
     calls: read("calls").split("\n").filter(Boolean),
+    kubeconfigs: read("kubeconfigs").split("\n").filter(Boolean),
     configs,
     configContent: read("config-content"),
     configsLeft: configs.map((line) => existsSync(line.split(" ")[0] as string)),
@@ -310,7 +351,7 @@ describe("the health check's arguments", () => {
 });
 
 describe("the Talos step's script", () => {
-  const script = talosUpgradeScript("v1.13.x");
+  const script = talosUpgradeScript("v1.13.x", "v1.36.x");
 
   it("is POSIX sh with set -eu, and parses", () => {
     expect(script.split("\n")[0]).toBe("set -eu");
@@ -339,6 +380,7 @@ describe("the Talos step's script", () => {
     expect(r.calls).toEqual([
       `${at("198.51.100.21")} version`,
       `${at("198.51.100.21")} get extensions`,
+      "kubectl uncordon prod-workers-1",
       STEP_HEALTH_ARGS.join(" "),
     ]);
   });
@@ -366,8 +408,10 @@ describe("the Talos step's script", () => {
     expect(r.calls).toEqual([
       `${at("198.51.100.21")} version`,
       `${at("198.51.100.21")} get extensions`,
-      `${at("198.51.100.21")} upgrade --image factory.talos.dev/hcloud-installer/abc123:v1.13.9 --wait`,
+      "kubectl drain prod-workers-1 --ignore-daemonsets --delete-emptydir-data --timeout=10m",
+      `${at("198.51.100.21")} upgrade --image factory.talos.dev/hcloud-installer/abc123:v1.13.9 --wait --drain=false`,
       `${at("198.51.100.21")} version`,
+      "kubectl uncordon prod-workers-1",
       `${at("198.51.100.11")} health --wait-timeout 10m --control-plane-nodes 10.0.1.11,10.0.1.12,10.0.1.13 --worker-nodes 10.0.1.21,10.0.1.22,10.0.1.23`,
     ]);
     // The same check as the deploy gate's (the stack output talosHealthArgs).
@@ -381,7 +425,7 @@ describe("the Talos step's script", () => {
     const r = runScript(script, STEP_ENV, { version: "v1.13.9", schematic: "old456" });
     expect(r.status).toBe(0);
     expect(r.calls).toContain(
-      `${at("198.51.100.21")} upgrade --image ${INSTALLER("abc123", "v1.13.9")} --wait`,
+      `${at("198.51.100.21")} upgrade --image ${INSTALLER("abc123", "v1.13.9")} --wait --drain=false`,
     );
   });
 
@@ -408,6 +452,68 @@ describe("the Talos step's script", () => {
     expect(r.calls.at(-1)).toBe(talosHealthArgs({ ...STEP_TARGETS, workerIps: [] }).join(" "));
   });
 
+  it("drains with kubectl (not talosctl, whose drain dials the private load balancer), then uncordons", () => {
+    const r = runScript(script, STEP_ENV, { version: "v1.13.8", schematic: "abc123" });
+    const drain = r.calls.indexOf(
+      "kubectl drain prod-workers-1 --ignore-daemonsets --delete-emptydir-data --timeout=10m",
+    );
+    const upgrade = r.calls.findIndex((c) => c.includes(" upgrade --image "));
+    const uncordon = r.calls.indexOf("kubectl uncordon prod-workers-1");
+    expect([drain >= 0, drain < upgrade, upgrade < uncordon]).toEqual([true, true, true]);
+    expect(r.calls[upgrade]).toMatch(/ --drain=false$/);
+    expect(r.stdout).toContain(
+      "prod-workers-1: draining it (kubectl drain: PodDisruptionBudgets respected, at most 10m)\n",
+    );
+  });
+
+  it("stops before the upgrade when a PodDisruptionBudget blocks the drain, and uncordons the node", () => {
+    const r = runScript(script, STEP_ENV, { version: "v1.13.8", schematic: "abc123", pdb: true });
+    expect(r.status).toBe(1);
+    expect(r.calls.filter((c) => c.startsWith("kubectl "))).toEqual([
+      "kubectl drain prod-workers-1 --ignore-daemonsets --delete-emptydir-data --timeout=10m",
+      "kubectl uncordon prod-workers-1",
+    ]);
+    expect(r.calls.some((c) => c.includes(" upgrade "))).toBe(false);
+    expect(r.version).toBe("v1.13.8");
+    expect(r.stderr).toBe(
+      'error when evicting pods/"hubble-relay-1" -n "kube-system": Cannot evict pod as it would violate the pod\'s disruption budget.\n' +
+        "prod-workers-1 could not be drained within 10m (a PodDisruptionBudget that allows no eviction, or a pod without a controller: see kubectl drain's message above); it is uncordoned and was not touched. Fix that, then pulumi up again\n",
+    );
+  });
+
+  it("leaves a node that rolled back cordoned, and a re-run on the target uncordons it after its check", () => {
+    const back = runScript(script, STEP_ENV, { version: "v1.13.8", schematic: "abc123", rollback: true });
+    expect([back.status, back.calls.includes("kubectl uncordon prod-workers-1")]).toEqual([1, false]);
+    const again = runScript(script, STEP_ENV, { version: "v1.13.9", schematic: "abc123" });
+    expect(again.calls.slice(-2)).toEqual(["kubectl uncordon prod-workers-1", STEP_HEALTH_ARGS.join(" ")]);
+  });
+
+  it("fails clearly when kubectl is not on PATH, and hands it the kubeconfig in a private file, deleted, never printed", () => {
+    // A PATH with the stand-in talosctl and the few tools the script needs before it looks for kubectl
+    // (this machine may have a real kubectl in /usr/bin).
+    const tools = mkdtempSync(join(tmpdir(), "talosctl-tools-"));
+    for (const t of ["mktemp", "rm", "cat", "stat"])
+      symlinkSync(
+        spawnSync("sh", ["-c", `command -v ${t}`], { encoding: "utf8" }).stdout.trim(),
+        join(tools, t),
+      );
+    const none = runScript(
+      script,
+      { ...STEP_ENV, PATH: `${tools}:/nonexistent` },
+      { version: "v1.13.8", schematic: "abc123", kubectl: false, talosctlIn: tools },
+    );
+    rmSync(tools, { recursive: true, force: true });
+    expect([none.status, none.stderr]).toEqual([
+      127,
+      "kubectl is required on the machine running pulumi: install kubectl v1.36.x and put it on PATH (README, Day-2)\n",
+    ]);
+    const r = runScript(script, STEP_ENV, { version: "v1.13.8", schematic: "abc123" });
+    const seen = r.kubeconfigs.map((l) => l.split(" "));
+    expect([...new Set(seen.map((l) => l[1]))]).toEqual(["600"]);
+    expect(seen.every((l) => !existsSync(l[0] as string))).toBe(true);
+    expect(`${r.stdout}${r.stderr}`).not.toContain(MOCK_SECRET_MARK);
+  });
+
   it("hands talosctl the talosconfig in a private file, deleted afterwards, never printed", () => {
     const r = runScript(script, STEP_ENV, { version: "v1.13.8", schematic: "abc123" });
     expect(r.configContent).toBe(`${TALOSCONFIG}\n`);
@@ -422,7 +528,10 @@ describe("the Talos step's script", () => {
 
 describe("the stand-in runs", () => {
   it("leave no temporary directory behind", () => {
-    const r = runScript(talosUpgradeScript("v1.13.x"), STEP_ENV, { version: "v1.13.8", schematic: "abc123" });
+    const r = runScript(talosUpgradeScript("v1.13.x", "v1.36.x"), STEP_ENV, {
+      version: "v1.13.8",
+      schematic: "abc123",
+    });
     expect([r.status, r.dir.startsWith(join(tmpdir(), "talosctl-")), existsSync(r.dir)]).toEqual([
       0,
       true,
@@ -470,7 +579,7 @@ const GATE_ENV_OF = (configHash: string, reboot: "yes" | "no" = "no") => ({
 const AT_TARGET = { version: "v1.13.9", schematic: "abc123" };
 
 describe("the config apply's health gate", () => {
-  const update = gateUpdateScript("v1.13.x");
+  const update = gateUpdateScript("v1.13.x", "v1.36.x");
   /** Runs the update as pulumi-command does: the previous run's stdout in PULUMI_COMMAND_STDOUT. */
   const rerun = (previous: Run | string, env: Record<string, string>, node: FakeNode = AT_TARGET) =>
     runScript(
@@ -527,19 +636,32 @@ describe("the config apply's health gate", () => {
     expect([r.configsLeft, `${r.stdout}${r.stderr}`.includes(MOCK_SECRET_MARK)]).toEqual([[false], false]);
   });
 
-  it("reboots a node whose config waits for a reboot (staged), waits for it, then checks health", () => {
+  it("drains a node whose config waits for a reboot (staged), reboots it, waits, uncordons it, then checks health", () => {
     const created = runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET);
     const r = rerun(created, GATE_ENV_OF("hash-2", "yes"));
     expect([r.status, r.reboots]).toEqual([0, 1]);
     expect(r.calls).toEqual([
+      "kubectl drain prod-cp-2 --ignore-daemonsets --delete-emptydir-data --timeout=10m",
       `${at("198.51.100.12")} reboot --wait --timeout 10m`,
+      "kubectl uncordon prod-cp-2",
       STEP_HEALTH_ARGS.join(" "),
     ]);
     expect(r.stdout).toBe(
-      "prod-cp-2: rebooting into its new config\n" +
+      "prod-cp-2: draining it (kubectl drain: PodDisruptionBudgets respected, at most 10m)\n" +
+        "prod-cp-2: rebooting into its new config\n" +
         "prod-cp-2: new config in effect; checking the cluster's health before the next node\n" +
         "rolled: hash-2 198.51.100.12\n",
     );
+  });
+
+  it("does not reboot a node whose drain a PodDisruptionBudget blocks, and keeps no record", () => {
+    const created = runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET);
+    const r = rerun(created, GATE_ENV_OF("hash-2", "yes"), { ...AT_TARGET, pdb: true });
+    expect([r.status, r.reboots, r.stdout.includes("rolled:")]).toEqual([1, 0, false]);
+    expect(r.calls).toEqual([
+      "kubectl drain prod-cp-2 --ignore-daemonsets --delete-emptydir-data --timeout=10m",
+      "kubectl uncordon prod-cp-2",
+    ]);
   });
 
   it("checks a node that moved to a new address (a replaced server) with the same config", () => {
@@ -641,6 +763,7 @@ async function build(spec: ClusterSpec): Promise<{ record: EngineRecord; upgrade
     schematicId: pulumi.output(SCHEMATIC),
     installerImage: pulumi.output(INSTALLER(SCHEMATIC, spec.settings.talosVersion)),
     talosconfig: pulumi.secret(TALOSCONFIG),
+    kubeconfig: pulumi.secret(KUBECONFIG),
     after: [after],
   });
   await settle();
@@ -689,6 +812,7 @@ describe("the upgrades component", () => {
       CONTROL_PLANE_IPS: "10.0.1.11,10.0.1.12,10.0.1.13",
       WORKER_IPS: "10.0.1.21,10.0.1.22,10.0.1.23",
       TALOSCONFIG_CONTENT: TALOSCONFIG,
+      KUBECONFIG_CONTENT: KUBECONFIG,
     };
     expect(env("upgrades-prod-cp-2")).toEqual({
       NODE_NAME: "prod-cp-2",
@@ -714,7 +838,9 @@ describe("the upgrades component", () => {
       expect(c.inputs.update, c.name).toBe(NO_OP_UPDATE);
       expect(c.secretInputs, c.name).toEqual(["environment"]);
     }
-    expect(registration(record, "upgrades-prod-cp-1").inputs.create).toBe(talosUpgradeScript("v1.13.x"));
+    expect(registration(record, "upgrades-prod-cp-1").inputs.create).toBe(
+      talosUpgradeScript("v1.13.x", "v1.36.x"),
+    );
     expect(registration(record, "upgrades-kubernetes").inputs.create).toBe(
       kubernetesUpgradeScript("v1.13.x"),
     );

@@ -326,13 +326,20 @@ const ACTION_RELEASES: Readonly<Record<string, Readonly<Record<string, string>>>
  * - Pulumi CLI: the CLI and the SDKs are released together from one tag of github.com/pulumi/pulumi
  *   (.github/workflows/release.yml publishes @pulumi/pulumi from the GitHub release v<version>, whose
  *   pulumi-* archives and checksums go to get.pulumi.com); @pulumi/pulumi 3.270.0, the lockfile's, was
- *   published 2026-10-16 (npm registry); 3.259.0 is the newest tag in the snapshot of pulumi/pulumi.
+ *   published 2026-10-16 (npm registry); 3.259.0 is the newest tag in the snapshot of pulumi/pulumi;
+ * - kubectl: the stacks' kubernetesVersion (1.36.3, a release Talos v1.13 supports), as kubectl is
+ *   supported within one minor of the API server (kubernetes.io/releases/version-skew-policy, kubectl);
+ * - hubble CLI: the release tags of github.com/cilium/hubble (a snapshot of 2026-08-05 ends at v1.19.4;
+ *   v1.17.0 is the first whose vendored CLI has --port-forward: hubble/cmd/common/config/flags.go,
+ *   cilium/cilium#35483), which the agent roll's Hubble queries use.
  */
 const TOOL_RELEASES: Readonly<Record<string, readonly string[]>> = {
   TALOSCTL_VERSION: ["v1.13.9", "v1.13.8", "v1.13.7"],
   CILIUM_CLI_VERSION: ["v0.19.7", "v0.19.6", "v0.19.5"],
   HELM_VERSION: ["v3.21.4", "v3.21.3"],
   PULUMI_VERSION: ["3.270.0", "3.259.0"],
+  KUBECTL_VERSION: ["v1.36.3"],
+  HUBBLE_VERSION: ["v1.19.4", "v1.19.3", "v1.18.6"],
 };
 
 const INSTALL = readFileSync(path.join(SCRIPTS, "install-tools.sh"), "utf8");
@@ -512,9 +519,12 @@ describe("pinned inputs", () => {
       'fetch "https://get.helm.sh/$f.sha256sum"',
       "https://get.pulumi.com/releases/sdk",
       "pulumi-${PULUMI_VERSION}-checksums.txt",
+      'local base="https://dl.k8s.io/release/${KUBECTL_VERSION}/bin/linux/amd64"',
+      'fetch "$base/kubectl.sha256"',
+      'local base="https://github.com/cilium/hubble/releases/download/${HUBBLE_VERSION}"',
     ])
       expect(INSTALL).toContain(url);
-    expect(INSTALL.match(/^\s+verify /gm) ?? []).toHaveLength(4);
+    expect(INSTALL.match(/^\s+verify /gm) ?? []).toHaveLength(6);
   });
 
   it("never installs the Pulumi CLI another way (no pulumi/actions, no get.pulumi.com | sh)", () => {
@@ -538,6 +548,9 @@ describe("pinned inputs", () => {
       }
       // the program's upgrade commands run talosctl during every up and destroy
       if (stackUse(file, id).deploys) expect(installed, `${file}/${id}`).toContain("talosctl");
+      // the agent roll's commands run kubectl and hubble during every up (not destroy: they have no delete)
+      const ups = invocations(file, id, ["pulumi"]).some((i) => i.argv[0] === "up");
+      if (ups) expect(installed, `${file}/${id}`).toEqual(expect.arrayContaining(["kubectl", "hubble"]));
     }
   });
 
@@ -589,17 +602,52 @@ describe("pinned inputs", () => {
       );
     });
 
+    it("checks kubectl against the bare digest dl.k8s.io publishes beside it, and refuses another", () => {
+      const kubectl = (digest: (body: Buffer) => string) => {
+        const dir = mkdtempSync(path.join(tmpdir(), "tools-"));
+        const { bin, web } = fakeCurl(dir);
+        const at = path.join(
+          web,
+          "dl.k8s.io",
+          "release",
+          scriptVar(INSTALL, "KUBECTL_VERSION") ?? "",
+          "bin",
+          "linux",
+          "amd64",
+        );
+        mkdirSync(at, { recursive: true });
+        const body = Buffer.from("#!/bin/sh\necho stand-in kubectl\n");
+        writeFileSync(path.join(at, "kubectl"), body);
+        writeFileSync(path.join(at, "kubectl.sha256"), digest(body));
+        const r = runScript(
+          path.join(SCRIPTS, "install-tools.sh"),
+          ["kubectl"],
+          { RUNNER_TEMP: dir, FAKE_WEB: web },
+          bin,
+        );
+        return { r, installed: existsSync(path.join(dir, "tools", "bin", "kubectl")) };
+      };
+      const good = kubectl((b) => sha256(b));
+      expect([good.r.status, good.installed]).toEqual([0, true]);
+      expect(good.r.stdout).toContain("verified kubectl sha256 ");
+      const bad = kubectl(() => "0".repeat(64));
+      expect([bad.r.status, bad.installed]).toEqual([1, false]);
+      expect(bad.r.stderr).toContain(
+        "::error::install-tools: kubectl does not match the sha256 its release publishes in kubectl.sha256sum",
+      );
+    });
+
     it("refuses an unknown tool", () => {
       const dir = mkdtempSync(path.join(tmpdir(), "tools-"));
       const r = runScript(
         path.join(SCRIPTS, "install-tools.sh"),
-        ["kubectl"],
+        ["kubeadm"],
         { RUNNER_TEMP: dir },
         fakeCurl(dir).bin,
       );
       expect([r.status, r.stderr]).toEqual([
         2,
-        'install-tools: unknown tool "kubectl" (talosctl, cilium, helm, pulumi)\n',
+        'install-tools: unknown tool "kubeadm" (talosctl, cilium, helm, pulumi, kubectl, hubble)\n',
       ]);
     });
   });

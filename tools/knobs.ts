@@ -25,7 +25,7 @@ import {
   type RenderOutcome,
 } from "../components/datapath/render-report";
 import { chartArchive, helmTemplate, pullCacheDir, type Archive } from "./helm-template";
-import { loadRolloutInput } from "./knobs-git";
+import { DEPLOYED, loadRolloutInput } from "./knobs-git";
 import { settingsCheck, type ChangeOptions, type SettingsReport } from "./changes";
 import { settingsMarkdown, settingsText } from "../components/config/changes";
 import type { Violation } from "../components/datapath/history";
@@ -37,7 +37,9 @@ export const USAGE = `usage: npm run check -- (or: npm run knobs -- check) [--ba
   --json           print the report as JSON
   --markdown       print the report as Markdown (the PR comment)
   --repo <dir>     the project directory holding Pulumi.ci.yaml and Pulumi.prod.yaml (default: .)
-  --now <date>     measure soaks up to this ISO 8601 time instead of the clock (what-if, tests)
+  --now <date>     measure soaks, and judge the roll window, at this ISO 8601 time instead of the clock
+                   (what-if, tests); with --base deployed (the deploy) a change that rolls the agents
+                   fails while the stack's rollWindow is closed
   --charts <dir>   render the Cilium chart from <dir>/cilium-<version>.tgz (default: helm pull it by version
                    into ~/.cache/hcloud-talos-cilium/charts); the archive must match its pinned sha256.
                    Without helm or a verified archive the report falls back to the catalogue's prediction
@@ -223,6 +225,14 @@ function codeChanges(root: string, commit: string): string[] {
   }
 }
 
+/**
+ * Whether the check refuses a roll outside the roll window: with `--base deployed`, the deploy's own
+ * check before `pulumi up` (components/datapath/rollout-agents.ts says why there).
+ */
+export function enforcesWindow(base: string | undefined): boolean {
+  return base === DEPLOYED;
+}
+
 /** Runs the check on the repository at `root` (the library form of the command, for tests and tools). */
 export function check(
   root: string,
@@ -230,7 +240,12 @@ export function check(
 ): KnobsReport {
   const input = loadRolloutInput(root, options);
   const render = Object.fromEntries(STACKS.map((s) => [s, renderStack(s, input.files[s], options)]));
-  return rolloutCheck({ ...input, render, codeChanges: codeChanges(root, input.baseCommit) });
+  return rolloutCheck({
+    ...input,
+    render,
+    codeChanges: codeChanges(root, input.baseCommit),
+    enforceWindow: enforcesWindow(options.base),
+  });
 }
 
 /** The whole change check: the knobs' report, and what the settings change does to the resources. */

@@ -19,8 +19,10 @@ import { HETZNER_LIMITS } from "../components/config/cluster-rules";
 import { plaintextTokenProblem, TOKEN_CONFIG_KEY } from "../components/config/token-rule";
 import { checkAgainstSnapshot } from "../components/hetzner/server-type-lookup";
 import { exposureOf, serverTypePlan, type ExposurePlan, type ServerTypePlan } from "./plan-exposure";
+import { agentRollOf, type AgentRollJson } from "./plan-agent-roll";
 
 export type { ExposurePlan, PlannedService, ServerTypePlan } from "./plan-exposure";
+export type { AgentRollJson, AgentRollStep } from "./plan-agent-roll";
 import { parseAllDocuments } from "yaml";
 
 const GET_CONFIGURATION = "talos:machine/getConfiguration:getConfiguration";
@@ -54,6 +56,8 @@ export interface Plan {
   readonly serverTypes: ServerTypePlan;
   /** What the stack exposes; absent when it has problems (nothing would be declared). */
   readonly exposure?: ExposurePlan;
+  /** The Cilium agent roll: update strategy, settings, steps, batches, deadlines; absent with problems. */
+  readonly agentRoll?: AgentRollJson;
 }
 
 /** Where the program lives. */
@@ -172,6 +176,7 @@ export function planOf(
   record: EngineRecord,
 ): Plan {
   const types = checkAgainstSnapshot(resolved.spec.settings).architectures;
+  const ciliumValues = releaseValues(record);
   return {
     stack: resolved.spec.stack,
     problems: [],
@@ -183,10 +188,11 @@ export function planOf(
       parent: nameOfUrn(r.parent),
       protect: r.protect,
     })),
-    ciliumValues: releaseValues(record),
+    ciliumValues,
     talos: talosPatches(record),
     serverTypes: serverTypePlan(types),
     exposure: exposureOf(resolved.spec, record),
+    agentRoll: agentRollOf(resolved.spec, record, ciliumValues),
   };
 }
 

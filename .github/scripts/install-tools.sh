@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs pinned CLI tools for linux-amd64 into $TOOLS_DIR (default $RUNNER_TEMP/tools), each checked
 # against the checksum file its own release publishes, and adds them to $GITHUB_PATH.
-#   usage: install-tools.sh <talosctl|cilium|helm|pulumi>...
+#   usage: install-tools.sh <talosctl|cilium|helm|pulumi|kubectl|hubble>...
 # Each version is a release its project publishes (test/workflows.test.ts keeps the release lists,
 # with where each came from). Checksum files, all in `sha256sum` format ("<sha256>  <file name>"):
 #   talosctl  github.com/siderolabs/talos/releases/download/<v>/sha256sum.txt, one line per asset
@@ -13,12 +13,21 @@
 #   pulumi    get.pulumi.com/releases/sdk/pulumi-<v>-checksums.txt, one line per archive (pulumi
 #             .github/workflows/sign.yml "Checksums with SHA256"; the URLs are those of pulumi/docs
 #             data/versions.json).
+#   kubectl   dl.k8s.io/release/<v>/bin/linux/amd64/kubectl.sha256, the bare digest of the binary beside
+#             it (kubernetes.io/docs/tasks/tools/install-kubectl-linux, "Validate the binary"); it is
+#             written out as a sha256sum line before the check.
+#   hubble    github.com/cilium/hubble/releases/download/<v>/hubble-linux-amd64.tar.gz.sha256sum
+#             (hubble Makefile target local-release at v1.19.4).
+# kubectl and hubble are run by the agent roll's commands during every `pulumi up` (README, "The
+# agent roll"); kubectl also drains nodes before the Talos upgrades and reboots.
 set -euo pipefail
 
 TALOSCTL_VERSION=v1.13.9
 CILIUM_CLI_VERSION=v0.19.7
 HELM_VERSION=v3.21.4
 PULUMI_VERSION=3.270.0
+KUBECTL_VERSION=v1.36.3
+HUBBLE_VERSION=v1.19.4
 
 tools_dir=${TOOLS_DIR:-${RUNNER_TEMP:?}/tools}
 bin="$tools_dir/bin"
@@ -81,14 +90,32 @@ install_pulumi() {
   cp -a "$dl/pulumi/." "$bin/"
 }
 
+install_kubectl() {
+  local base="https://dl.k8s.io/release/${KUBECTL_VERSION}/bin/linux/amd64"
+  fetch "$base/kubectl" "$dl/kubectl"
+  fetch "$base/kubectl.sha256" "$dl/kubectl.sha256"
+  printf '%s  kubectl\n' "$(tr -d '[:space:]' <"$dl/kubectl.sha256")" >"$dl/kubectl.sha256sum"
+  verify kubectl kubectl.sha256sum
+  install -m 0755 "$dl/kubectl" "$bin/kubectl"
+}
+
+install_hubble() {
+  local f=hubble-linux-amd64.tar.gz
+  local base="https://github.com/cilium/hubble/releases/download/${HUBBLE_VERSION}"
+  fetch "$base/$f" "$dl/$f"
+  fetch "$base/$f.sha256sum" "$dl/$f.sha256sum"
+  verify "$f" "$f.sha256sum"
+  tar -xzf "$dl/$f" -C "$bin" hubble
+}
+
 if [ "$#" -eq 0 ]; then
-  echo "usage: install-tools.sh <talosctl|cilium|helm|pulumi>..." >&2
+  echo "usage: install-tools.sh <talosctl|cilium|helm|pulumi|kubectl|hubble>..." >&2
   exit 2
 fi
 for tool in "$@"; do
   case "$tool" in
-    talosctl | cilium | helm | pulumi) "install_$tool" ;;
-    *) echo "install-tools: unknown tool \"$tool\" (talosctl, cilium, helm, pulumi)" >&2; exit 2 ;;
+    talosctl | cilium | helm | pulumi | kubectl | hubble) "install_$tool" ;;
+    *) echo "install-tools: unknown tool \"$tool\" (talosctl, cilium, helm, pulumi, kubectl, hubble)" >&2; exit 2 ;;
   esac
 done
 if [ -n "${GITHUB_PATH:-}" ]; then

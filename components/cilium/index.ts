@@ -4,7 +4,8 @@ export { GATEWAY_API_VERSION, gatewayApiManifest } from "./gateway-api";
 export {
   CILIUM_REPO,
   RELEASE_HISTORY,
-  RELEASE_TIMEOUT_SECONDS,
+  RELEASE_TIMEOUT_FLOOR_SECONDS,
   releaseArgs,
+  releaseTimeoutSeconds,
   SPIRE_NAMESPACE_LABELS,
 } from "./release";

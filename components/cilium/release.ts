@@ -2,7 +2,7 @@
  * The Helm release's fixed settings (pure): where the chart comes from and how Helm runs it.
  * Choices: architecture.md ("Cilium as kubernetes.helm.v3.Release").
  */
-import type { ClusterSpec } from "../config/spec";
+import { planNodes, type ClusterSpec } from "../config/spec";
 import { ciliumValues } from "./values";
 
 /** The chart repository. */
@@ -19,11 +19,22 @@ export const CILIUM_CHART_DIGESTS: Readonly<Record<string, string>> = {
 };
 
 /**
- * How long Helm may wait. A first install pulls every image onto fresh nodes and waits for the agents,
- * the operator, relay, UI and SPIRE to be ready; a values change rolls every agent 2 at a time.
- * 20 minutes covers a 3+3 cluster's roll with margin; Pulumi must never be cancelled meanwhile.
+ * How long Helm may wait (`--wait` with `atomic`: a timeout rolls the release back). The agents are not
+ * in it: their DaemonSet is `OnDelete` (components/agent-roll), and Helm's wait takes a DaemonSet that
+ * does not roll itself as ready once its controller has observed the new spec (helm/helm
+ * pkg/kube/ready.go, `daemonSetReady`), so no agent roll can time the release out, and a rollback
+ * replaces no agent either (OnDelete). Helm still waits for the Deployments (operator, relay, UI),
+ * the SPIRE server, and the DaemonSets that roll themselves: Envoy, 2 nodes at a time (the chart's
+ * `envoy.updateStrategy.rollingUpdate.maxUnavailable: 2`, values.yaml lines 2867-2873). So: at
+ * least 20 minutes (a first install pulls every image onto fresh nodes), and 10 minutes plus 2 per
+ * pair of nodes for Envoy's roll (each pair pulls and starts its proxies: our estimate).
  */
-export const RELEASE_TIMEOUT_SECONDS = 1200;
+export function releaseTimeoutSeconds(nodeCount: number): number {
+  return Math.max(RELEASE_TIMEOUT_FLOOR_SECONDS, 600 + Math.ceil(nodeCount / 2) * 120);
+}
+
+/** The least the release waits: what a 3+3 cluster's first install needed with margin. */
+export const RELEASE_TIMEOUT_FLOOR_SECONDS = 1200;
 
 /** Helm keeps this many revisions for `helm rollback` (bounded: each is a Secret in kube-system). */
 export const RELEASE_HISTORY = 10;
@@ -40,7 +51,7 @@ export function releaseArgs(spec: ClusterSpec) {
     // atomic: a failed upgrade rolls back to the last good revision instead of leaving agents half-rolled.
     atomic: true,
     cleanupOnFail: true,
-    timeout: RELEASE_TIMEOUT_SECONDS,
+    timeout: releaseTimeoutSeconds(planNodes(spec).length),
     maxHistory: RELEASE_HISTORY,
   };
 }

@@ -3,6 +3,7 @@
  * Pure. The baseline holds only paths no knob owns (a test keeps the two disjoint), so every knob's
  * Helm path is spelled once, in the catalogue.
  */
+import { AGENT_UPDATE_STRATEGY } from "../agent-roll/plan";
 import type { ClusterSpec } from "../config/spec";
 import { KNOB_KEYS, knobDef } from "../knobs/catalogue";
 import type { HelmContext } from "../knobs/knob";
@@ -66,6 +67,9 @@ export function baselineValues(spec: ClusterSpec): HelmValues {
     MTU: 1450,
     l7Proxy: true,
     rollOutCiliumPods: true,
+    // The deploy rolls the agents itself, node by node, each after its checks (components/agent-roll):
+    // OnDelete, and no rollingUpdate block (null deletes the chart's maxUnavailable: 2).
+    updateStrategy: { ...AGENT_UPDATE_STRATEGY },
     // The operator reads cilium-config once, at start, and builds its CiliumEndpointSlice and Gateway
     // API controllers from it then (cilium/cilium operator/pkg/ciliumendpointslice/controller.go
     // registerController, operator/pkg/gateway-api/cell.go initGatewayAPIController). Without the

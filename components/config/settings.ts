@@ -3,10 +3,11 @@
  * is generated from this table and the knob catalogue (`npm run generate`), and a test keeps it in step.
  * Defaults describe the production cluster; stack files set only what differs.
  */
-import { boolean, integer, object, oneOf, stringList, text } from "../core/define";
+import { boolean, integer, object, oneOf, stringList, text, type SettingDef } from "../core/define";
 import { adminCidrCheck } from "./access-rules";
 import { parsePool, parsePools } from "./pools";
 import { T } from "./change-facts";
+import { parseRollWindow } from "./roll-window";
 
 /** Hetzner network zones and their locations (platform.md). */
 export const ZONE_LOCATIONS = {
@@ -269,6 +270,60 @@ export const SETTINGS = {
     max: 90,
     description: "days a knob value must hold on ci before prod may take it",
   }),
+  // The Cilium agent roll (issue 16; components/agent-roll): these four entries are its settings.
+  // 1 by default, for the same reason as workerBatchSize: a node whose agent restarts briefly loses
+  // policy and service updates, and two at once can take both replicas of a workload through it.
+  agentRollBatchSize: integer({
+    // Only the steps' order (dependsOn, not an input): no agent is touched by the change itself.
+    change: { reaches: [], note: "only the order of later agent rolls; no agent is touched" },
+    default: 1,
+    min: 1,
+    max: 100,
+    description:
+      "workers whose Cilium agents are replaced together, after the control planes (one at a time); each batch waits for the previous one's checks",
+  }),
+  // 30 s: a flow the new agent drops is retried by TCP with a backoff doubling from 1 s (1, 3, 7, 15,
+  // 31 s after the first try: RFC 6298 §2, Linux tcp_syn_retries), so every broken connection shows
+  // four or more drops in 30 s; longer costs each node its length (6 nodes: 3 minutes).
+  agentRollDropWindow: integer({
+    change: {
+      reaches: [[T.command, "environment"]],
+      note: "every agent roll step's update runs, finds its agent on the current revision and checked, and does nothing; the next roll uses the new value",
+    },
+    default: 30,
+    min: 5,
+    max: 600,
+    description:
+      "seconds of Hubble's dropped flows compared before the agent roll and after each node (on the node and across the cluster)",
+  }),
+  // 10: a datapath that drops a class of traffic drops every packet of it, far more than 10 flows in
+  // the window; a handful over the baseline is the connections reset while the agent restarted.
+  agentRollDropThreshold: integer({
+    change: {
+      reaches: [[T.command, "environment"]],
+      note: "every agent roll step's update runs, finds its agent on the current revision and checked, and does nothing; the next roll uses the new value",
+    },
+    default: 10,
+    min: 0,
+    max: 1_000_000,
+    description:
+      "dropped flows in the window that the agent roll tolerates above the pre-roll baseline, on the node and across the cluster, before it stops",
+  }),
+  rollWindow: {
+    change: {
+      reaches: [[T.command, "environment"]],
+      note: "every agent roll step's update runs, finds its agent on the current revision and checked, and does nothing; the next roll uses the new value",
+    },
+    type: "string",
+    default: "",
+    description:
+      'when the Cilium agents may roll, e.g. "Mon-Thu 02:00-05:00 Europe/Berlin"; empty: any time (the knobs check and each roll step refuse outside it)',
+    // Validated strictly (components/config/roll-window.ts); the value stays the text, parsed again where used.
+    parse: (raw: unknown) => {
+      const parsed = parseRollWindow(raw);
+      return parsed.ok ? { ok: true as const, value: raw as string } : parsed;
+    },
+  } satisfies SettingDef<string>,
 } as const;
 
 /** A cluster setting's config key. */

@@ -44,7 +44,7 @@ export interface KnobSnapshot {
 }
 
 /** The rules of the rollout checks. */
-export type RuleName = "soak-gate" | "one-knob-per-change" | "config" | "quorum";
+export type RuleName = "soak-gate" | "one-knob-per-change" | "config" | "quorum" | "roll-window";
 
 /** A failed rule: which, where, and a message naming the knob, the rule and the fix. */
 export interface Violation {

@@ -10,6 +10,7 @@ import { showRef, type ObjectRef, type WorkloadChange } from "./render-diff";
 import type { StackRender } from "./render-report";
 import type { KnobChange, KnobsReport, StackReport } from "./rollout";
 import type { SoakStatus } from "./soak";
+import { agentRollLines } from "./rollout-agents";
 
 /** The Markdown report's heading (pr.yml writes the same heading when the check printed nothing). */
 export const HEADING = "### Knob rollout check";
@@ -159,7 +160,7 @@ function textStack(name: string, s: StackReport): string[] {
     out.push(...c.warnings.map((w) => `    ⚠ ${w}`));
   }
   if (s.settings.length > 0) out.push(`  also changes settings (not knobs): ${s.settings.join(", ")}`);
-  out.push(...renderText);
+  out.push(...renderText, ...agentRollLines(s.agentRoll).map((l) => `  ${l}`));
   if (s.changes.length > 0) {
     out.push("  costs mean:", ...legend(s).map((l) => `    ${l}`));
     out.push(
@@ -239,6 +240,8 @@ function markdownStack(name: string, s: StackReport): string[] {
     out.push(`Also changes settings (not knobs): ${s.settings.map((k) => `\`${k}\``).join(", ")}.`, "");
   }
   out.push(...markdownRender(s.render));
+  const roll = agentRollLines(s.agentRoll);
+  if (roll.length > 0) out.push(...roll.map((l) => `- ${cell(l)}`), "");
   if (s.changes.length > 0)
     out.push(
       "Rollout checklist (run the commands after each node rolls):",

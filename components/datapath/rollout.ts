@@ -27,6 +27,7 @@ import {
   type Violation,
 } from "./history";
 import { soakGate, type SoakStatus } from "./soak";
+import { agentRollReport, windowViolations, type AgentRollReport } from "./rollout-agents";
 
 /** Everything the check reads, as plain data. */
 export interface RolloutInput {
@@ -47,6 +48,11 @@ export interface RolloutInput {
    * that code's own edit changes is in neither render.
    */
   readonly codeChanges?: readonly string[];
+  /**
+   * Refuse a change that rolls the agents while the stack's roll window is closed (the deploy's check,
+   * `--base deployed`); otherwise the report only says when it opens. @default false
+   */
+  readonly enforceWindow?: boolean;
 }
 
 /** One knob a change moves, with what the rollout costs and how to verify it. */
@@ -74,6 +80,8 @@ export interface StackReport {
   readonly settings: readonly SettingKey[];
   /** What the real chart renders for the change, or why the report fell back to the catalogue. */
   readonly render: StackRender;
+  /** The agent roll the change starts: its plan and the roll window (rollout-agents.ts); absent: none. */
+  readonly agentRoll?: AgentRollReport;
 }
 
 /** The whole check: the rollout report, the soak status of prod's knobs, and every violation. */
@@ -232,7 +240,14 @@ export function rolloutCheck(input: RolloutInput): KnobsReport {
     const predicted = changes.flatMap((c) => knobDef(c.knob).costs);
     const render = stackRender(input.render?.[stack], predicted, settings);
     violations.push(...chartRefuses(stack, render));
-    stacks[stack] = { changes: changes.map((c) => describeChange(stack, c, warnings)), settings, render };
+    const agentRoll = agentRollReport(stack, now, render, predicted, new Date(input.now));
+    violations.push(...windowViolations(stack, agentRoll, input.enforceWindow ?? false));
+    stacks[stack] = {
+      changes: changes.map((c) => describeChange(stack, c, warnings)),
+      settings,
+      render,
+      ...(agentRoll?.rolls ? { agentRoll } : {}),
+    };
   }
   const soakDays = soakDaysOf(files.prod);
   const working: KnobSnapshot = { commit: null, date: input.now, knobs: knobsOf(files.ci.now) };

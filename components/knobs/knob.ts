@@ -34,8 +34,8 @@ export const RENDERED_COSTS = [
 
 /**
  * Cost → a short label (tables, reports) and what it means. The rollout figures are the Cilium 1.20.0
- * chart's, as rendered with the baseline: the agent DaemonSet's `updateStrategy.rollingUpdate.
- * maxUnavailable: 2` (values.yaml `updateStrategy`), the operator's 2 replicas with `maxSurge: 25%,
+ * chart's, as rendered with the baseline: the agent DaemonSet's `updateStrategy.type: OnDelete` (set by
+ * the baseline, so the deploy's agent roll replaces each agent: components/agent-roll), the operator's 2 replicas with `maxSurge: 25%,
  * maxUnavailable: 50%` (values.yaml `operator.replicas`, `operator.updateStrategy`); the render test
  * checks them.
  */
@@ -43,7 +43,7 @@ export const COSTS: Readonly<Record<Cost, { readonly label: string; readonly mea
   "agents-roll": {
     label: "agents roll",
     meaning:
-      "the agent DaemonSet's pod template changes (a cilium-config change, through rollOutCiliumPods, or the agent's own spec): every Cilium agent restarts, 2 nodes at a time",
+      "the agent DaemonSet's pod template changes (a cilium-config change, through rollOutCiliumPods, or the agent's own spec): every Cilium agent restarts, one node at a time: the deploy's agent roll replaces each node's agent (OnDelete) and checks it before the next (workers agentRollBatchSize at a time)",
   },
   "operator-rolls": {
     label: "operator rolls",

@@ -14,6 +14,7 @@
 import type * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSpec, NodePlan } from "../config/spec";
+import { withServer } from "../hetzner/access";
 import { KUBERNETES_API_PORT } from "../hetzner/rules";
 import { NodeRoll } from "../rolling/component";
 import { planRoll } from "../rolling/plan";
@@ -25,7 +26,7 @@ import {
   providerApplyMode,
 } from "../upgrades/gate";
 import { healthTargets } from "../upgrades/plan";
-import { SHELL, talosctlRange, type HealthTargets } from "../upgrades/scripts";
+import { kubectlRange, SHELL, talosctlRange, type HealthTargets } from "../upgrades/scripts";
 import { nodePatches, rolePatches, toYaml, type PatchDocument, type Role } from "./patches";
 import * as talos from "./provider";
 
@@ -65,6 +66,11 @@ export interface TalosClusterArgs {
   readonly kubernetesVersion?: pulumi.Input<string>;
   /** Pulumi `protect` on the machine secrets (the cluster CA): production sets it. @default false */
   readonly protect?: boolean;
+  /**
+   * Where the runner reaches the Kubernetes API: the server of the kubeconfig the gates drain nodes
+   * with before a reboot (the cluster endpoint is the private load balancer). @default the cluster endpoint
+   */
+  readonly apiServer?: pulumi.Input<string>;
 }
 
 /** One config patch per document: each shows up as its own entry in a preview's diff. */
@@ -140,7 +146,11 @@ function gateArgs(
   ctx: Context,
   node: TalosClusterNode,
   apply: talos.machine.ConfigurationApply,
-  gate: { targets: HealthTargets<pulumi.Input<string>>; talosconfig: pulumi.Output<string> },
+  gate: {
+    targets: HealthTargets<pulumi.Input<string>>;
+    talosconfig: pulumi.Output<string>;
+    kubeconfig: () => pulumi.Output<string>;
+  },
 ): command.local.CommandArgs {
   const mode = ctx.spec.settings.talosApplyMode;
   const reboot = apply.resolvedApplyMode.apply((resolved) => (gateReboots(mode, resolved) ? "yes" : "no"));
@@ -151,8 +161,8 @@ function gateArgs(
   return {
     interpreter: [...SHELL],
     create: GATE_CREATE,
-    update: gateUpdateScript(talosctlRange(ctx.spec)),
-    environment: { ...env, TALOSCONFIG_CONTENT: gate.talosconfig },
+    update: gateUpdateScript(talosctlRange(ctx.spec), kubectlRange(ctx.spec)),
+    environment: { ...env, TALOSCONFIG_CONTENT: gate.talosconfig, KUBECONFIG_CONTENT: gate.kubeconfig() },
   };
 }
 
@@ -238,22 +248,34 @@ export class TalosCluster extends pulumi.ComponentResource {
     const controlPlaneTalosconfig = pulumi.secret(talosconfigOf([]));
 
     const configs = machineConfigurations(ctx, args);
+    // The bootstrap and the kubeconfig follow the first apply alone; they are declared with it, so the
+    // gates (the first one's included) can drain through the kubeconfig.
+    let booted: ReturnType<typeof bootstrapOn> | undefined;
+    const server = args.apiServer ?? this.kubernetesEndpoint;
     const gate = {
       targets: healthTargets(nodes.map((n) => ({ ...n, address: n.publicAddress }))),
       talosconfig: controlPlaneTalosconfig,
+      kubeconfig: () => {
+        if (!booted) throw new Error("TalosCluster: a gate before the first apply");
+        const raw = booted.kubeconfig.kubeconfigRaw;
+        return pulumi.secret(pulumi.all([raw, server]).apply(([k, s]) => withServer(k, s)));
+      },
     };
     const roll = new NodeRoll(
       `${name}-roll`,
       {
         plan: planRoll(nodes, { workerBatch: settings.workerBatchSize }),
-        action: (node, dependsOn) => applyConfiguration(ctx, node, configs, dependsOn),
+        action: (node, dependsOn) => {
+          const apply = applyConfiguration(ctx, node, configs, dependsOn);
+          booted ??= bootstrapOn(ctx, first, apply);
+          return apply;
+        },
         gate: (node, apply) => gateArgs(ctx, node, apply, gate),
       },
       { parent: this },
     );
     const applies = roll.actions;
-    const firstApply = applies[0] as talos.machine.ConfigurationApply;
-    const { bootstrap, kubeconfig } = bootstrapOn(ctx, first, firstApply);
+    const { bootstrap, kubeconfig } = booted as ReturnType<typeof bootstrapOn>;
 
     this.kubeconfig = pulumi.secret(kubeconfig.kubeconfigRaw);
     this.talosconfig = pulumi.secret(talosconfig);

@@ -13,6 +13,7 @@ import type { ClusterSpec } from "../config/spec";
 import { NodeRoll } from "../rolling/component";
 import { planUpgrades, type UpgradeNode } from "./plan";
 import {
+  kubectlRange,
   kubernetesUpgradeScript,
   NO_OP_UPDATE,
   SHELL,
@@ -37,6 +38,11 @@ export interface TalosUpgradesArgs {
    * scripts name every node and endpoint themselves. @default none, required
    */
   readonly talosconfig: pulumi.Input<string>;
+  /**
+   * The admin kubeconfig the runner reaches the Kubernetes API with (secret): each step drains its
+   * node with kubectl before the upgrade and uncordons it after. @default none, required
+   */
+  readonly kubeconfig: pulumi.Input<string>;
   /** What the first step waits for: the config applies, the cluster's releases. @default [] */
   readonly after?: readonly pulumi.Resource[];
 }
@@ -61,6 +67,7 @@ export class TalosUpgrades extends pulumi.ComponentResource {
     const talosctl = talosctlRange(spec);
     const plan = planUpgrades(args.nodes);
     const talosconfig = pulumi.secret(args.talosconfig);
+    const kubeconfig = pulumi.secret(args.kubeconfig);
     const target = {
       version: talosVersion,
       schematicId: args.schematicId,
@@ -78,11 +85,12 @@ export class TalosUpgrades extends pulumi.ComponentResource {
             `${name}-${node.name}`,
             {
               interpreter: [...SHELL],
-              create: talosUpgradeScript(talosctl),
+              create: talosUpgradeScript(talosctl, kubectlRange(spec)),
               update: NO_OP_UPDATE,
               environment: {
                 ...talosStepEnvironment({ node: node.name, address: node.address }, plan, target),
                 TALOSCONFIG_CONTENT: talosconfig,
+                KUBECONFIG_CONTENT: kubeconfig,
               },
               // Only these re-run a step (as a replacement, which runs `create`).
               triggers: [talosVersion, args.schematicId],

@@ -26,9 +26,15 @@
  * it as `staged_if_needing_reboot` (its dry run stages a change that needs a reboot and applies
  * anything else live: resource.go:884-1008), and the gate reboots with `talosctl reboot --wait`,
  * which returns once the node is back with a new boot ID (cmd/talosctl/cmd/talos/reboot.go:92-116).
+ *
+ * Before that reboot the gate drains the node with kubectl (PodDisruptionBudgets respected) and
+ * uncordons it once it is back: a Talos reboot stops every pod without evicting it (talos v1.13.9
+ * v1alpha1_sequencer.go:238-255), and `talosctl reboot --drain` would read the Kubernetes API through
+ * the kubeconfig the Talos API hands out, whose server is the private load balancer the runner cannot
+ * reach (cmd/talosctl/cmd/talos/drain.go:34-39); kubectl uses the stack's kubeconfig (scripts.ts).
  */
 import type { Settings } from "../config/spec";
-import { HEALTH_CHECK, talosctlPrelude, type HealthTargets } from "./scripts";
+import { HEALTH_CHECK, kubectlDrain, talosctlPrelude, type HealthTargets } from "./scripts";
 
 /** The stack's `talosApplyMode`. */
 export type ApplyMode = Settings["talosApplyMode"];
@@ -69,6 +75,7 @@ export const GATE_ENV = [
   "CONTROL_PLANE_IPS",
   "WORKER_IPS",
   "TALOSCONFIG_CONTENT",
+  "KUBECONFIG_CONTENT",
 ] as const;
 
 /** What a gate knows about its node's apply. */
@@ -85,7 +92,7 @@ export interface GateNode<V> {
 export function gateEnvironment<V>(
   gate: GateNode<V>,
   targets: HealthTargets<V>,
-): Record<Exclude<(typeof GATE_ENV)[number], "TALOSCONFIG_CONTENT">, V | string> {
+): Record<Exclude<(typeof GATE_ENV)[number], "TALOSCONFIG_CONTENT" | "KUBECONFIG_CONTENT">, V | string> {
   return {
     NODE_NAME: gate.node,
     NODE_ADDRESS: gate.address,
@@ -106,10 +113,11 @@ echo "${ROLLED_MARK} $CONFIG_HASH $NODE_ADDRESS"
 /**
  * The gate's `update`: nothing when its node's config hash and address equal its previous run's
  * record (another input changed, such as the node lists of a scale-up); otherwise a reboot when the
- * config waits for one, then `talosctl health`, and the new record. The comparison uses shell
- * built-ins only; talosctl is needed only when there is something to roll.
+ * config waits for one (drained before, uncordoned after), then `talosctl health`, and the new
+ * record. The comparison uses shell built-ins only; talosctl and kubectl are needed only when there
+ * is something to roll.
  */
-export function gateUpdateScript(talosctlVersion: string): string {
+export function gateUpdateScript(talosctlVersion: string, kubectlVersion: string): string {
   return `set -eu
 record="$CONFIG_HASH $NODE_ADDRESS"
 previous=
@@ -125,9 +133,11 @@ if [ "$previous" = "$record" ]; then
   echo "${ROLLED_MARK} $record"
   exit 0
 fi
-${talosctlPrelude(talosctlVersion)}if [ "$REBOOT" = yes ]; then
+${talosctlPrelude(talosctlVersion)}${kubectlDrain(kubectlVersion)}if [ "$REBOOT" = yes ]; then
+  drain
   echo "$NODE_NAME: rebooting into its new config"
   on "$NODE_ADDRESS" reboot --wait --timeout ${REBOOT_TIMEOUT}
+  uncordon
 fi
 echo "$NODE_NAME: new config in effect; checking the cluster's health before the next node"
 ${HEALTH_CHECK}echo "${ROLLED_MARK} $record"

@@ -31,9 +31,12 @@ export {
 export { healthTargets, planUpgrades, type UpgradeNode, type UpgradePlan, type UpgradeStep } from "./plan";
 export {
   DEFAULT_SCHEMATIC_ID,
+  DRAIN_TIMEOUT,
   HEALTH_CHECK,
   HEALTH_TIMEOUT,
   KUBERNETES_STEP_ENV,
+  kubectlDrain,
+  kubectlRange,
   kubernetesUpgradeScript,
   NO_OP_UPDATE,
   SHELL,

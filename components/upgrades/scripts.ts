@@ -18,6 +18,12 @@ export function talosctlRange(spec: Pick<ClusterSpec, "talosVersion">): string {
   return `v${talosMinor(spec.talosVersion)}.x`;
 }
 
+/** The kubectl releases the drain needs, named in its error message: within one minor of the cluster's. */
+export function kubectlRange(spec: Pick<ClusterSpec, "settings">): string {
+  const [major, minor] = spec.settings.kubernetesVersion.split(".");
+  return `v${major}.${minor}.x`;
+}
+
 /** The Image Factory's default schematic (no customization): its images may carry no schematic extension. */
 export const DEFAULT_SCHEMATIC_ID = "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba";
 
@@ -34,6 +40,14 @@ export const HEALTH_TIMEOUT = "10m";
  */
 export const NO_OP_UPDATE = ": 'only a trigger change (versions, schematic) upgrades: nothing to do'";
 
+/**
+ * How long `kubectl drain` may take before a Talos upgrade: the same bound as the reboot and the
+ * health check. kubectl drain evicts through the Eviction API, so a PodDisruptionBudget that allows
+ * no disruption makes it retry until this timeout (kubernetes.io/docs/tasks/administer-cluster/
+ * safely-drain-node: "kubectl drain ... respect the PodDisruptionBudgets you have specified").
+ */
+export const DRAIN_TIMEOUT = "10m";
+
 /** The variables of the Talos step's environment. */
 export const TALOS_STEP_ENV = [
   "NODE_NAME",
@@ -45,6 +59,7 @@ export const TALOS_STEP_ENV = [
   "CONTROL_PLANE_IPS",
   "WORKER_IPS",
   "TALOSCONFIG_CONTENT",
+  "KUBECONFIG_CONTENT",
 ] as const;
 
 /** The variables of the Kubernetes step's environment. */
@@ -77,6 +92,37 @@ on() {
 }
 
 /**
+ * After {@link talosctlPrelude}: kubectl present (exit 127 with the fix otherwise), the kubeconfig
+ * (`KUBECONFIG_CONTENT`, the stack's admin kubeconfig, whose server the runner reaches) in a private
+ * temporary file deleted on exit with the talosconfig, and `drain` / `uncordon` of `$NODE_NAME`. A
+ * drain that fails (a PodDisruptionBudget that allows no eviction within the timeout, a pod without a
+ * controller) uncordons the node again and stops the step before the node is touched.
+ */
+export function kubectlDrain(kubectlRange: string): string {
+  return `if ! command -v kubectl >/dev/null 2>&1; then
+  echo "kubectl is required on the machine running pulumi: install kubectl ${kubectlRange} and put it on PATH (README, Day-2)" >&2
+  exit 127
+fi
+KUBECONFIG=$(mktemp)
+export KUBECONFIG
+trap 'rm -f "$TALOSCONFIG" "$KUBECONFIG"' EXIT
+printf '%s\\n' "$KUBECONFIG_CONTENT" >"$KUBECONFIG"
+unset KUBECONFIG_CONTENT
+drain() {
+  echo "$NODE_NAME: draining it (kubectl drain: PodDisruptionBudgets respected, at most ${DRAIN_TIMEOUT})"
+  if ! kubectl drain "$NODE_NAME" --ignore-daemonsets --delete-emptydir-data --timeout=${DRAIN_TIMEOUT}; then
+    kubectl uncordon "$NODE_NAME" || true
+    echo "$NODE_NAME could not be drained within ${DRAIN_TIMEOUT} (a PodDisruptionBudget that allows no eviction, or a pod without a controller: see kubectl drain's message above); it is uncordoned and was not touched. Fix that, then pulumi up again" >&2
+    exit 1
+  fi
+}
+uncordon() {
+  kubectl uncordon "$NODE_NAME"
+}
+`;
+}
+
+/**
  * The cluster health check from the environment (`HEALTH_ADDRESS`, `CONTROL_PLANE_IPS`,
  * `WORKER_IPS`): the same arguments as {@link talosHealthArgs}, which a test holds it to. Every script
  * that lets the next node go on ends with it.
@@ -89,14 +135,23 @@ on "$HEALTH_ADDRESS" health "$@"
 `;
 
 /**
- * The Talos step: `talosctl upgrade --wait` to the installer image unless the node already runs the
- * target version and schematic, a check that the node did not roll back, and in every case
+ * The Talos step: unless the node already runs the target version and schematic, `kubectl drain`
+ * (evictions respect PodDisruptionBudgets), `talosctl upgrade --wait --drain=false` to the installer
+ * image, and a check that the node did not roll back; then, in every case, `kubectl uncordon` and
  * `talosctl health` before the next node's step may start. The check runs on a node already at the
  * target too: a re-run after a partial failure (the node upgraded, its check failed or timed out)
- * otherwise lets the next node upgrade while this one may still be unhealthy.
+ * otherwise lets the next node upgrade while this one may still be unhealthy, and the uncordon there
+ * releases a node a failed run left cordoned.
+ *
+ * Why kubectl and `--drain=false`: talosctl v1.13 drains by default from the client (`--drain`,
+ * default true: talos cmd/talosctl/cmd/talos/upgrade.go, flag "drain the Kubernetes node before
+ * rebooting (cordon + evict pods)"), through the kubeconfig the Talos API hands out, whose server is
+ * the cluster endpoint, the private load balancer, which the runner cannot reach on a stack without a
+ * public API endpoint (cmd/talosctl/pkg/talos/kubeclient/kubeclient.go). kubectl uses the stack's
+ * kubeconfig, whose server is the address the runner reaches.
  */
-export function talosUpgradeScript(talosctlVersion: string): string {
-  return `${talosctlPrelude(talosctlVersion)}running_version() {
+export function talosUpgradeScript(talosctlVersion: string, kubectlVersion: string): string {
+  return `${talosctlPrelude(talosctlVersion)}${kubectlDrain(kubectlVersion)}running_version() {
   on "$1" version | awk '/^Server:/ { server = 1 } server && $1 == "Tag:" { print $2; exit }'
 }
 running=$(running_version "$NODE_ADDRESS")
@@ -113,13 +168,15 @@ if [ "$running" = "$TARGET_VERSION" ] && [ "$schematic" = "$TARGET_SCHEMATIC" ];
   echo "$NODE_NAME runs Talos $running with schematic $schematic: no upgrade; checking the cluster's health before the next node"
 else
   echo "$NODE_NAME: Talos $running (schematic $schematic) -> $INSTALLER_IMAGE"
-  on "$NODE_ADDRESS" upgrade --image "$INSTALLER_IMAGE" --wait
+  drain
+  on "$NODE_ADDRESS" upgrade --image "$INSTALLER_IMAGE" --wait --drain=false
   now=$(running_version "$NODE_ADDRESS")
   if [ "$now" != "$TARGET_VERSION" ]; then
-    echo "$NODE_NAME runs Talos $now after the upgrade, not $TARGET_VERSION: it rolled back (see talosctl dmesg)" >&2
+    echo "$NODE_NAME runs Talos $now after the upgrade, not $TARGET_VERSION: it rolled back (see talosctl dmesg); it stays cordoned" >&2
     exit 1
   fi
 fi
+uncordon
 ${HEALTH_CHECK}echo "$NODE_NAME runs Talos $TARGET_VERSION; the cluster is healthy"
 `;
 }
@@ -166,12 +223,15 @@ export interface TalosTarget<V> {
   readonly installerImage: V;
 }
 
-/** The environment of one Talos step, without the talosconfig. */
+/** The environment of one Talos step, without the talosconfig and the kubeconfig. */
 export function talosStepEnvironment<V>(
   step: { readonly node: string; readonly address: V },
   plan: HealthTargets<V>,
   target: TalosTarget<V>,
-): Record<Exclude<(typeof TALOS_STEP_ENV)[number], "TALOSCONFIG_CONTENT">, V | string> {
+): Record<
+  Exclude<(typeof TALOS_STEP_ENV)[number], "TALOSCONFIG_CONTENT" | "KUBECONFIG_CONTENT">,
+  V | string
+> {
   return {
     NODE_NAME: step.node,
     NODE_ADDRESS: step.address,

@@ -1,0 +1,41 @@
+/**
+ * The Cilium agent roll (issue 16): the agent DaemonSet on `OnDelete` (the values), the deploy
+ * replacing each node's agent and checking it before the next (`component.ts`, `scripts.ts`), the
+ * plan of its order, batches, deadlines and duration (pure, `plan.ts`), and the roll window (pure,
+ * `window.ts`).
+ */
+export { AgentRoll, agentRollPlanOf, hubbleOn, peerOf, rollWindowOf, type AgentRollArgs } from "./component";
+export {
+  AGENT_UPDATE_STRATEGY,
+  planAgentRoll,
+  showDuration,
+  STEP_DEADLINES,
+  stepTimeoutSeconds,
+  TYPICAL_STEP_SECONDS,
+  type AgentRollPlan,
+  type AgentRollSettings,
+} from "./plan";
+export {
+  AGENT_ROLLED_MARK,
+  BASELINE_ENV,
+  BASELINE_MARK,
+  BASELINE_SCRIPT,
+  HUBBLE_RANGE,
+  KUBECTL_PRELUDE,
+  KUBECTL_RANGE,
+  STEP_ENV,
+  STEP_SCRIPT,
+  windowEnvironment,
+} from "./scripts";
+export {
+  hhmm,
+  localTime,
+  nextOpening,
+  parseRollWindow,
+  WEEKDAYS,
+  WINDOW_EXPECTED,
+  windowOpen,
+  windowStatus,
+  type RollWindow,
+  type WindowStatus,
+} from "../config/roll-window";

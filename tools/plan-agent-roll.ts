@@ -1,0 +1,63 @@
+/**
+ * The agent roll in the plan JSON (`agentRoll`): the update strategy the `cilium` release declares for
+ * the agent DaemonSet, the roll's settings and the steps the program declared (each node's command and
+ * what it waits for, read from the engine's record), with the plan's batches, deadlines and expected
+ * duration (components/agent-roll/plan.ts).
+ */
+import { agentRollPlanOf } from "../components/agent-roll";
+import { planNodes, type ClusterSpec } from "../components/config/spec";
+import type { HelmValues } from "../components/cilium/values";
+import { registrationsOf, type EngineRecord } from "./mock-engine";
+
+/** One step of the roll as declared: its node, its command, and the resources it waits for. */
+export interface AgentRollStep {
+  readonly node: string;
+  readonly resource: string;
+  readonly waitsFor: readonly string[];
+}
+
+/** The plan JSON's `agentRoll`. */
+export interface AgentRollJson {
+  /** `ciliumValues.updateStrategy`: the agent DaemonSet's strategy as the release declares it. */
+  readonly updateStrategy: unknown;
+  readonly batchSize: number;
+  readonly dropWindowSeconds: number;
+  readonly dropThreshold: number;
+  /** The roll window ("" for any time). */
+  readonly rollWindow: string;
+  /** The baseline command, then one step per node in execution order. */
+  readonly baseline: string;
+  readonly steps: readonly AgentRollStep[];
+  readonly batches: readonly (readonly string[])[];
+  readonly stepTimeoutSeconds: number;
+  readonly rollTimeoutSeconds: number;
+  readonly expectedSeconds: { readonly min: number; readonly max: number };
+}
+
+/** The name part of a URN. */
+const nameOfUrn = (urn: string): string => urn.slice(urn.lastIndexOf("::") + 2);
+
+/** The agent roll of a stack's plan, from what its program declared. */
+export function agentRollOf(spec: ClusterSpec, record: EngineRecord, values: HelmValues): AgentRollJson {
+  const plan = agentRollPlanOf(spec, planNodes(spec));
+  const commands = registrationsOf(record, "command:local:Command");
+  const byName = new Map(commands.map((c) => [c.name, c]));
+  const steps = plan.order.map((node) => {
+    const resource = `cilium-agents-${node}`;
+    return { node, resource, waitsFor: (byName.get(resource)?.dependsOn ?? []).map(nameOfUrn) };
+  });
+  const { settings } = spec;
+  return {
+    updateStrategy: values.updateStrategy,
+    batchSize: settings.agentRollBatchSize,
+    dropWindowSeconds: settings.agentRollDropWindow,
+    dropThreshold: settings.agentRollDropThreshold,
+    rollWindow: settings.rollWindow,
+    baseline: "cilium-agents-baseline",
+    steps,
+    batches: plan.batches,
+    stepTimeoutSeconds: plan.stepTimeoutSeconds,
+    rollTimeoutSeconds: plan.rollTimeoutSeconds,
+    expectedSeconds: plan.expectedSeconds,
+  };
+}
