@@ -12,11 +12,12 @@
 // First: keeps the SDK's closure serialization (TypeScript, arborist) out of the start-up.
 import "./defer-sdk";
 import { resolve } from "node:path";
-import { format } from "node:util";
 import { stringify } from "yaml";
-import { SERVER_TYPES_ASKED, SNAPSHOT_SOURCE } from "../components/hetzner/server-type-lookup";
 import { callerDir, emit, parseCli, runCli, UsageError } from "./cli";
+import { offlineLog, withSdkLog } from "./offline-log";
 import { buildPlan, type Plan, type PlannedResource } from "./planner";
+
+export { withSdkLog } from "./offline-log";
 
 /** The parsed command line. Paths are absolute: resolved against the directory the command ran in. */
 export interface Args {
@@ -51,32 +52,6 @@ export function parseArgs(argv: readonly string[], caller: string = callerDir())
   };
 }
 
-/** What the program printed through the SDK's log while `run` ran, and how `run` ended. */
-export interface Logged<T> {
-  readonly lines: readonly string[];
-  readonly result?: T;
-  readonly error?: unknown;
-}
-
-/**
- * Runs `run` with the console captured. Without an engine the SDK's log writes to the console (info
- * with console.log, warnings with console.warn, errors with console.error: @pulumi/pulumi 3.270.0
- * log/index.js:60-97), so the plan can print each line once, after the run.
- */
-export async function withSdkLog<T>(run: () => Promise<T>): Promise<Logged<T>> {
-  const lines: string[] = [];
-  const saved = { log: console.log, warn: console.warn, error: console.error };
-  const collect = (...args: unknown[]) => void lines.push(format(...args));
-  Object.assign(console, { log: collect, warn: collect, error: collect });
-  try {
-    return { lines, result: await run() };
-  } catch (error) {
-    return { lines, error };
-  } finally {
-    Object.assign(console, saved);
-  }
-}
-
 /**
  * The program's log as the plan prints it (stderr), each line once: the config warnings are left to
  * the plan's list (text) or its `warnings` (JSON), errors to the plan's failure, and the server-type
@@ -84,15 +59,7 @@ export async function withSdkLog<T>(run: () => Promise<T>): Promise<Logged<T>> {
  */
 export function planLog(lines: readonly string[], plan: Plan | undefined): string[] {
   const warnings = new Set((plan?.warnings ?? []).map((w) => `warning: [runtime] ${w.message}`));
-  const asked = `info: [runtime] ${SERVER_TYPES_ASKED}: `;
-  const shown = lines
-    .filter((l) => !warnings.has(l) && !(plan === undefined && l.startsWith("error: [runtime] ")))
-    .map((l) =>
-      l.startsWith(asked)
-        ? `info: Server types from ${SNAPSHOT_SOURCE.description}: ${l.slice(asked.length)}`
-        : l,
-    );
-  return [...new Set(shown)];
+  return offlineLog(lines, plan !== undefined).filter((l) => !warnings.has(l));
 }
 
 /** The resource tree, two spaces per level; protected resources are marked. */

@@ -14,6 +14,7 @@ import { readFileSync } from "node:fs";
 import type { EngineRecord } from "./mock-engine";
 import { registrationsOf } from "./mock-engine";
 import { fromCaller, parseCli, runCli, UsageError } from "./cli";
+import { offlineLog, withSdkLog } from "./offline-log";
 import { ROOT, runProgram } from "./planner";
 import { loadStackConfig } from "./stack-files";
 
@@ -183,7 +184,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   const hours = Number(args.hours);
   if (!Number.isFinite(hours) || hours <= 0)
     throw new UsageError(`--hours ${JSON.stringify(args.hours)}: a number of hours above 0\n${USAGE}`);
-  const { record } = await runProgram(stack, cfg);
+  const run = await withSdkLog(() => runProgram(stack, cfg));
+  for (const line of offlineLog(run.lines, run.result !== undefined)) process.stderr.write(`${line}\n`);
+  if (run.result === undefined) throw run.error;
+  const { record } = run.result;
   const e = estimate(billedResources(record), pricing, hours);
   const meta = {
     stack,
