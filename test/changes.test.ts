@@ -12,7 +12,7 @@ import { SETTINGS, SETTING_KEYS, type SettingKey } from "../components/config/se
 import { settingsCheck, type ResourceChange, type StackChanges } from "../tools/changes";
 import { main, type ChangeReport } from "../tools/knobs";
 import { tempRepos } from "./git-repos";
-import { importFresh } from "./helpers";
+import { importFresh, PROD_NODE_NAMES } from "./helpers";
 
 const { repo } = tempRepos("changes");
 
@@ -145,15 +145,9 @@ describe("the change check on prod: what each settings change does, per resource
       ),
       // The agent roll's commands get the kubeconfig with the new API address (an update, which acts only
       // on a node whose agent runs an old template).
-      ...[
-        "baseline",
-        "prod-cp-1",
-        "prod-cp-2",
-        "prod-cp-3",
-        "prod-workers-1",
-        "prod-workers-2",
-        "prod-workers-3",
-      ].map((n) => `update in-place cilium-agents-${n} environment<nodes-prod-cp-1:in-place`),
+      ...["baseline", ...PROD_NODE_NAMES].map(
+        (n) => `update in-place cilium-agents-${n} environment<nodes-prod-cp-1:in-place`,
+      ),
       "update in-place talos-kubeconfig endpoint<nodes-prod-cp-1:in-place node<nodes-prod-cp-1:in-place",
       // The config roll's gates learn the new addresses for their health check (an update, which acts
       // only when the node's own applied config changed).
