@@ -10,12 +10,19 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ciliumValues } from "../components/cilium/values";
 import { parseArgs, planLog, render, withSdkLog } from "../tools/plan";
 import { buildPlan, type Plan } from "../tools/planner";
+import type { Logged } from "../tools/offline-log";
 import { importFresh, PROD_NODE_NAMES, runTool, specOf, type CliRun } from "./helpers";
 
 /** The prod plan, built once in-process (the same function the command calls), through JSON as it prints it. */
 let prodOnce: Promise<Plan> | undefined;
 const prodPlan = (): Promise<Plan> =>
   (prodOnce ??= buildPlan("prod", undefined, importFresh).then((p) => JSON.parse(JSON.stringify(p)) as Plan));
+
+/** The ci plan, built once in-process with the program's log captured, as the command runs it. */
+let ciOnce: Promise<Logged<Plan>> | undefined;
+const ciRun = (): Promise<Logged<Plan>> =>
+  (ciOnce ??= withSdkLog(() => buildPlan("ci", undefined, importFresh)));
+const ciPlan = async (): Promise<Plan> => (await ciRun()).result as Plan;
 
 /** A stack file in a temporary folder. */
 function stackFile(name: string, lines: string[]): string {
@@ -48,10 +55,7 @@ let brokenJson: string;
 
 describe("npm run plan", () => {
   it("prints the ci stack's plan as JSON with no problems and the exact Helm values", async () => {
-    const out = JSON.parse(JSON.stringify(await buildPlan("ci", undefined, importFresh))) as Record<
-      string,
-      unknown
-    >;
+    const out = JSON.parse(JSON.stringify(await ciPlan())) as Record<string, unknown>;
     expect(Object.keys(out)).toEqual([
       "stack",
       "problems",
@@ -146,7 +150,7 @@ describe("npm run plan", () => {
   });
 
   it("prints the resource tree and the values for a person", async () => {
-    const text = render(await buildPlan("ci", undefined, importFresh));
+    const text = render(await ciPlan());
     expect(text).toContain("Resources (");
     expect(text).toContain(
       "hcloud-talos-cilium:hetzner:TalosNodes  nodes\n  hcloud:index/primaryIp:PrimaryIp  nodes-ci-cp-1-ipv4\n",
@@ -307,7 +311,7 @@ describe("plan arguments", () => {
 
 describe("the program's log, printed once", () => {
   it("leaves the config warnings to the plan's list and says the offline snapshot answered the server types", async () => {
-    const run = await withSdkLog(() => buildPlan("ci", undefined, importFresh));
+    const run = await ciRun();
     const plan = run.result as Plan;
     // The SDK did print each warning (so leaving them out is not vacuous), and the plan lists them.
     const warned = run.lines.filter((l) => l.startsWith("warning: [runtime] "));
