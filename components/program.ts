@@ -27,14 +27,8 @@ import {
 import { TalosCluster, TalosImage } from "./talos";
 import { footprintOf } from "./config/footprint";
 import { EtcdMembers } from "./upgrades/etcd-member";
-import { talosMinor } from "./datapath/kernel";
-import {
-  checkedNodeChanges,
-  checkedUpgradePath,
-  deployedVersions,
-  selfReference,
-  TalosUpgrades,
-} from "./upgrades";
+import { talosMinor } from "./core/kernel";
+import { checkedNodeChanges, checkedUpgradePath, selfReference, TalosUpgrades } from "./upgrades";
 
 /** The Hetzner layer: network, firewall, endpoint and servers, each server on its type's image. */
 function hetznerLayer(
@@ -88,9 +82,9 @@ export async function program(spec: ClusterSpec = loadClusterSpec()) {
   const self = selfReference(`${spec.stack}-deployed`);
   // Before the first resource: a change that would take down a quorum creates and changes nothing.
   await checkedNodeChanges(spec, self);
-  // What the last deployment ran. A version change that skips a minor rejects this; everything that
-  // pushes Talos config or upgrades a node takes its input through it, so it fails the preview instead.
-  const deployed = checkedUpgradePath(spec.settings, deployedVersions(self));
+  // What the last deployment ran. Before the first resource too: a version change that skips a minor
+  // creates and changes nothing, and its message is not wrapped in the SDK's serialization errors.
+  const deployed = pulumi.output(await checkedUpgradePath(spec.settings, self));
   // The Image Factory schematic comes first: the servers select the Talos snapshot labelled with its ID.
   const image = new TalosImage("talos-image", { spec, serverTypes });
   const installerImage = pulumi.all([deployed, image.installerImage]).apply(([, installer]) => installer);

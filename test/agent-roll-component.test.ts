@@ -16,7 +16,7 @@ import {
 import { planNodes, type ClusterSpec } from "../components/config/spec";
 import { registration, settle, startEngine, type EngineRecord } from "../tools/mock-engine";
 import { buildPlan } from "../tools/planner";
-import { importFresh, runStack, specOf } from "./helpers";
+import { importFresh, PROD_NODE_NAMES, runStack, specOf } from "./helpers";
 
 /** A stand-in for what the roll waits for (the release). */
 class StandIn extends pulumi.CustomResource {
@@ -156,27 +156,13 @@ describe("the agent roll in the plan JSON", () => {
       dropThreshold: 10,
       rollWindow: "",
       baseline: "cilium-agents-baseline",
-      batches: [
-        ["prod-cp-1"],
-        ["prod-cp-2"],
-        ["prod-cp-3"],
-        ["prod-workers-1"],
-        ["prod-workers-2"],
-        ["prod-workers-3"],
-      ],
+      batches: PROD_NODE_NAMES.map((n) => [n]),
       stepTimeoutSeconds: 1565,
       rollTimeoutSeconds: 9390,
       expectedSeconds: { min: 330, max: 780 },
     });
     // Each step after the one before (the first after the baseline), and after the release.
-    const order = [
-      "prod-cp-1",
-      "prod-cp-2",
-      "prod-cp-3",
-      "prod-workers-1",
-      "prod-workers-2",
-      "prod-workers-3",
-    ];
+    const order = PROD_NODE_NAMES;
     expect(steps.map((s) => [s.node, s.resource, s.waitsFor[0]])).toEqual(
       order.map((n, i) => [
         n,

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { KNOB_KEYS, knobDef, type KnobKey } from "../components/datapath/catalogue";
+import { KNOB_KEYS, knobDef, type KnobKey } from "../components/knobs/catalogue";
 import { SETTING_KEYS } from "../components/config/settings";
 import { generatedFiles } from "../tools/generated";
 import { ROOT } from "./helpers";
@@ -56,7 +56,7 @@ describe("decisions of record (datapath.md §4)", () => {
   });
 });
 
-describe("kernel minimums (the agent's own probes, components/datapath/kernel.ts)", () => {
+describe("kernel minimums (the agent's own probes, components/knobs/kernel-needs.ts)", () => {
   it.each([
     ["bandwidthManagerBBR", true, [5, 18, 0]],
     ["datapathMode", "netkit", [6, 7, 0]],

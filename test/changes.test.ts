@@ -4,22 +4,17 @@
  * and type, and for adding and removing a pool, the exact consequence per resource (from the offline
  * plan of base and head, each input classified with the providers' facts) and the exact refusal.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { stackFileText } from "../components/config/stack-file";
 import { TYPE_FACTS } from "../components/config/change-facts";
-import type { SettingDef } from "../components/config/define";
+import type { SettingDef } from "../components/core/define";
 import { SETTINGS, SETTING_KEYS, type SettingKey } from "../components/config/settings";
 import { settingsCheck, type ResourceChange, type StackChanges } from "../tools/changes";
 import { main, type ChangeReport } from "../tools/knobs";
-import { importFresh } from "./helpers";
+import { tempRepos } from "./git-repos";
+import { importFresh, PROD_NODE_NAMES } from "./helpers";
 
-const GIT_ENV = { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
-const TEMP: string[] = [];
-afterAll(() => TEMP.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const { repo } = tempRepos("changes");
 
 const PROD = { production: true, adminCidrs: ["203.0.113.0/24"], runnerAccess: "runner-ip" };
 const CI = { adminCidrs: ["0.0.0.0/0"] };
@@ -30,19 +25,14 @@ const WORKERS = { name: "workers", count: 3, serverType: "cpx42", location: "fsn
 type Files = { prod: Record<string, unknown>; ci?: Record<string, unknown> };
 
 function repoWith(base: Files, head: Files): string {
-  const dir = mkdtempSync(join(tmpdir(), "changes-"));
-  TEMP.push(dir);
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, env: GIT_ENV, encoding: "utf8" });
-  git("init", "-q", "-b", "main");
-  const write = (files: Files) => {
-    writeFileSync(join(dir, "Pulumi.prod.yaml"), stackFileText({ ...PROD, ...files.prod }));
-    writeFileSync(join(dir, "Pulumi.ci.yaml"), stackFileText({ ...CI, ...(files.ci ?? {}) }));
-  };
-  write(base);
-  git("add", "-A");
-  git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "base");
-  write(head);
-  return dir;
+  const r = repo();
+  const files = ({ prod, ci }: Files) => ({
+    "Pulumi.prod.yaml": stackFileText({ ...PROD, ...prod }),
+    "Pulumi.ci.yaml": stackFileText({ ...CI, ...(ci ?? {}) }),
+  });
+  r.commit(files(base));
+  r.write(files(head));
+  return r.dir;
 }
 
 /** The settings side of the check in such a repository, against HEAD. */
@@ -155,15 +145,9 @@ describe("the change check on prod: what each settings change does, per resource
       ),
       // The agent roll's commands get the kubeconfig with the new API address (an update, which acts only
       // on a node whose agent runs an old template).
-      ...[
-        "baseline",
-        "prod-cp-1",
-        "prod-cp-2",
-        "prod-cp-3",
-        "prod-workers-1",
-        "prod-workers-2",
-        "prod-workers-3",
-      ].map((n) => `update in-place cilium-agents-${n} environment<nodes-prod-cp-1:in-place`),
+      ...["baseline", ...PROD_NODE_NAMES].map(
+        (n) => `update in-place cilium-agents-${n} environment<nodes-prod-cp-1:in-place`,
+      ),
       "update in-place talos-kubeconfig endpoint<nodes-prod-cp-1:in-place node<nodes-prod-cp-1:in-place",
       // The config roll's gates learn the new addresses for their health check (an update, which acts
       // only when the node's own applied config changed).

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it } from "vitest";
 import { Cilium } from "../components/cilium";
-import { ciliumValues } from "../components/datapath/values";
+import { ciliumValues } from "../components/cilium/values";
 import type { ClusterSpec } from "../components/config/spec";
 import { settle, startEngine, type EngineRecord, registration } from "../tools/mock-engine";
 import { specOf } from "./helpers";

@@ -4,22 +4,17 @@
  * soak clock starts at ci's successful deploy of a value. Temporary git repositories with controlled
  * dates; the records are written by the workflow's own script under bash.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { stackFileText } from "../components/config/stack-file";
-import { defaultKnobs, type Knobs } from "../components/datapath/catalogue";
+import { defaultKnobs, type Knobs } from "../components/knobs/catalogue";
 import type { KnobSnapshot } from "../components/datapath/history";
 import { soakGate } from "../components/datapath/soak";
 import { check } from "../tools/knobs";
 import { deployHistory, deployRecords, GitError, lastDeployed, loadRolloutInput } from "../tools/knobs-git";
+import { tempRepos } from "./git-repos";
 import { recordDeploy } from "./helpers";
 
-const GIT_ENV = { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
-const TEMP: string[] = [];
-afterAll(() => TEMP.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const { repo } = tempRepos("deploys");
 
 const ciFile = (set: Record<string, unknown> = {}): string =>
   stackFileText({ adminCidrs: ["0.0.0.0/0"], ...set });
@@ -28,35 +23,6 @@ const prodFile = (set: Record<string, unknown> = {}): string =>
 const CI = "Pulumi.ci.yaml";
 const PROD = "Pulumi.prod.yaml";
 const NOW = new Date("2026-11-21T12:00:00Z");
-
-/** A repository with a main branch; `commit` writes and commits files at a date, `deploy` records a deploy. */
-function repo() {
-  const dir = mkdtempSync(join(tmpdir(), "deploys-"));
-  TEMP.push(dir);
-  const git = (args: string[], date?: string): string =>
-    execFileSync("git", args, {
-      cwd: dir,
-      encoding: "utf8",
-      env: date ? { ...GIT_ENV, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : GIT_ENV,
-    }).trim();
-  git(["init", "-q", "-b", "main"]);
-  git(["config", "user.name", "Deploys Test"]);
-  git(["config", "user.email", "deploys@example.com"]);
-  const write = (files: Record<string, string>): void => {
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  };
-  const commit = (files: Record<string, string>, date: string): string => {
-    write(files);
-    git(["add", "-A"]);
-    git(["commit", "-q", "-m", `change at ${date}`], date);
-    return git(["rev-parse", "HEAD"]);
-  };
-  const deploy = (stack: string, sha: string, date: string, outcome = "success"): void => {
-    const r = recordDeploy(dir, { stack, outcome, commit: sha, date });
-    if (r.status !== 0) throw new Error(r.stderr);
-  };
-  return { dir, git, write, commit, deploy };
-}
 
 const messages = (dir: string, base = "HEAD"): string[] =>
   check(dir, { base, now: NOW }).violations.map((v) => v.message);
@@ -138,11 +104,7 @@ describe("the record script (the workflow's own, under bash)", () => {
 describe("the soak clock starts at ci's successful deploy", () => {
   it("counts from the deploy, not from the commit", () => {
     const r = repo();
-    r.deploy(
-      "ci",
-      r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T10:00:00Z"),
-      "2026-11-01T11:00:00Z",
-    );
+    r.deployed("ci", { [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T10:00:00Z", "2026-11-01T11:00:00Z");
     const sha = r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-10T12:00:00Z");
     r.deploy("ci", sha, "2026-11-15T12:00:00Z");
     r.write({ [PROD]: prodFile({ bandwidthManager: true }) });
@@ -153,11 +115,7 @@ describe("the soak clock starts at ci's successful deploy", () => {
 
   it("a value committed but never deployed has not started soaking", () => {
     const r = repo();
-    r.deploy(
-      "ci",
-      r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T10:00:00Z"),
-      "2026-11-01T11:00:00Z",
-    );
+    r.deployed("ci", { [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T10:00:00Z", "2026-11-01T11:00:00Z");
     r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-02T10:00:00Z");
     r.write({ [PROD]: prodFile({ bandwidthManager: true }) });
     expect(messages(r.dir)).toEqual([
@@ -167,11 +125,7 @@ describe("the soak clock starts at ci's successful deploy", () => {
 
   it("a failed deploy of the value does not start the clock; the next successful one does", () => {
     const r = repo();
-    r.deploy(
-      "ci",
-      r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T10:00:00Z"),
-      "2026-11-01T11:00:00Z",
-    );
+    r.deployed("ci", { [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T10:00:00Z", "2026-11-01T11:00:00Z");
     const sha = r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-02T10:00:00Z");
     r.deploy("ci", sha, "2026-11-02T11:00:00Z", "failure");
     r.deploy("ci", sha, "2026-11-16T12:00:00Z");

@@ -10,42 +10,33 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
-  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { CILIUM_CHART_DIGESTS, CILIUM_REPO } from "../components/cilium/release";
 import { canonicalJson, renderDiff, showRef, NON_IDEMPOTENT_LABEL } from "../components/datapath/render-diff";
-import { ciliumValues } from "../components/datapath/values";
+import { ciliumValues } from "../components/cilium/values";
 import {
   chartArchive,
   documentsOf,
   helmTemplate,
   helmTemplateAll,
-  helmVersion,
   renderCacheDir,
   renderKey,
   sha256File,
   type Rendered,
 } from "../tools/helm-template";
-import { neededUnderCi, reference, specOf } from "./helpers";
+import { tempRepos } from "./git-repos";
+import { helmOnPath, reference, specOf } from "./helpers";
 
 const chart = reference("charts/cilium-1.20.0.tgz");
-const helm = neededUnderCi("helm on PATH (a real Helm, or ../shared/bin/helm offline)", helmVersion());
+const helm = helmOnPath();
 const DIGEST = "c5f013912360d1a334f44ef25f36da59ba3414cdb48f466ee12d0c4fdff27883";
 
-const TEMP: string[] = [];
-afterAll(() => TEMP.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const temp = (): string => {
-  const d = mkdtempSync(join(tmpdir(), "helm-template-test-"));
-  TEMP.push(d);
-  return d;
-};
+const { tempDir: temp } = tempRepos("helm-template-test");
 
 /** The path of the helm on PATH (the wrappers below run it). */
 const realHelm = (): string => spawnSync("sh", ["-c", "command -v helm"], { encoding: "utf8" }).stdout.trim();

@@ -15,8 +15,26 @@ import { pathToFileURL } from "node:url";
 import { ROOT, runProgram, type ProgramLoader, type ProgramRun } from "../tools/planner";
 import { projectKeys } from "../components/config/stack-file";
 import { loadStackConfig } from "../tools/stack-files";
+import { helmVersion } from "../tools/helm-template";
 
 export { ROOT };
+
+/**
+ * The prod stack's servers as its stack file plans them (Pulumi.prod.yaml: three cpx32 control planes,
+ * one pool of three cpx42 workers; addresses from 11 and 21), in plan order: the one spelled-out list the
+ * tests compare the node plan, the program and the plan's JSON with.
+ */
+export const PROD_SERVERS = [
+  { name: "prod-cp-1", role: "controlplane", pool: "cp", type: "cpx32", ip: "10.0.1.11" },
+  { name: "prod-cp-2", role: "controlplane", pool: "cp", type: "cpx32", ip: "10.0.1.12" },
+  { name: "prod-cp-3", role: "controlplane", pool: "cp", type: "cpx32", ip: "10.0.1.13" },
+  { name: "prod-workers-1", role: "worker", pool: "workers", type: "cpx42", ip: "10.0.1.21" },
+  { name: "prod-workers-2", role: "worker", pool: "workers", type: "cpx42", ip: "10.0.1.22" },
+  { name: "prod-workers-3", role: "worker", pool: "workers", type: "cpx42", ip: "10.0.1.23" },
+] as const;
+
+/** The prod servers' names, in plan order. */
+export const PROD_NODE_NAMES: readonly string[] = PROD_SERVERS.map((s) => s.name);
 
 /** The raw config of a real stack file (with Pulumi.yaml's defaults), without the namespace. */
 export function stackRaw(stack: "ci" | "prod"): RawConfig {
@@ -79,6 +97,11 @@ export function reference(
   const present =
     neededUnderCi(`the test fixture ${path}`, existsSync(path) ? true : undefined, env) === true;
   return { path, present, read: () => readFileSync(path, "utf8") };
+}
+
+/** Helm's version when a `helm` is on PATH (a real Helm, or ../shared/bin/helm offline); under `CI` its absence fails. */
+export function helmOnPath(): string | undefined {
+  return neededUnderCi("helm on PATH (a real Helm, or ../shared/bin/helm offline)", helmVersion());
 }
 
 let runs = 0;

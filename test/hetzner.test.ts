@@ -16,8 +16,8 @@ import { numericId } from "../tools/mocks";
 import { MOCK_TALOS_IMAGE_IDS, mockIpv4, mockIpv6 } from "../tools/mocks/hcloud";
 import type { ClusterSpec } from "../components/config/spec";
 import type { Pool } from "../components/config/pools";
-import { PROJECT } from "../components/config/define";
-import { specOf, valueOf, one } from "./helpers";
+import { PROJECT } from "../components/core/define";
+import { PROD_SERVERS, specOf, valueOf, one } from "./helpers";
 import {
   accessPlan,
   accessStatement,
@@ -115,7 +115,8 @@ async function nodeValues(nodes: readonly TalosNode[]) {
     nodes.map(async (n) => ({
       name: n.name,
       role: n.role,
-      pool: n.pool,
+      pool: n.pool.name,
+      index: n.index,
       privateIp: n.privateIp,
       publicAddress: await valueOf(n.publicAddress),
       serverId: await valueOf(n.serverId),
@@ -141,14 +142,7 @@ const STACKS = {
     protected: false,
   },
   prod: {
-    servers: [
-      { name: "prod-cp-1", role: "controlplane", pool: "cp", type: "cpx32", ip: "10.0.1.11" },
-      { name: "prod-cp-2", role: "controlplane", pool: "cp", type: "cpx32", ip: "10.0.1.12" },
-      { name: "prod-cp-3", role: "controlplane", pool: "cp", type: "cpx32", ip: "10.0.1.13" },
-      { name: "prod-workers-1", role: "worker", pool: "workers", type: "cpx42", ip: "10.0.1.21" },
-      { name: "prod-workers-2", role: "worker", pool: "workers", type: "cpx42", ip: "10.0.1.22" },
-      { name: "prod-workers-3", role: "worker", pool: "workers", type: "cpx42", ip: "10.0.1.23" },
-    ],
+    servers: PROD_SERVERS,
     groups: ["cp-1", "workers-1"],
     adminCidrs: ["203.0.113.0/24"],
     protected: true,
@@ -468,6 +462,7 @@ for (const stack of ["ci", "prod"] as const) {
             name: s.name,
             role: s.role,
             pool: s.pool,
+            index: Number(s.name.slice(s.name.lastIndexOf("-") + 1)) - 1,
             privateIp: s.ip,
             // The first control plane's address is its Primary IP's.
             publicAddress: i === 0 ? mockIpv4(primaryIp) : mockIpv4(String(id)),

@@ -1,5 +1,5 @@
 /**
- * The IPv4/IPv6 parser of the allow-lists (components/config/ip.ts): every RFC 4291 §2.2 text form
+ * The IPv4/IPv6 parser of the allow-lists (components/core/ip.ts): every RFC 4291 §2.2 text form
  * accepted, every malformed one refused, RFC 5952's canonical text, prefixes with host bits refused,
  * and whether a set of prefixes covers a whole address space.
  */
@@ -13,7 +13,7 @@ import {
   parsePrefix,
   prefixContains,
   type Prefix,
-} from "../components/config/ip";
+} from "../components/core/ip";
 
 const prefix = (text: string): Prefix => {
   const p = parsePrefix(text);

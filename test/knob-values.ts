@@ -4,7 +4,7 @@
  * accepts). The costs test holds each case to the real chart render. Pure data; no vitest here, so
  * tools can load it too.
  */
-import type { KnobKey } from "../components/datapath/catalogue";
+import type { KnobKey } from "../components/knobs/catalogue";
 
 /** One change: `knob` moves to `value` on top of the baseline plus `on`. */
 export interface KnobValueCase {

@@ -4,15 +4,13 @@
  * repositories with controlled commit dates, then as the CLI the workflows run. "now" is always
  * injected, so no test depends on the clock.
  */
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { stackFileText } from "../components/config/stack-file";
-import { defaultKnobs, type Knobs } from "../components/datapath/catalogue";
+import { defaultKnobs, knobDef, type Knobs } from "../components/knobs/catalogue";
 import type { KnobSnapshot, Snapshot } from "../components/datapath/history";
-import { show } from "../components/config/define";
+import { show } from "../components/core/define";
 import { showRef } from "../components/datapath/render-diff";
 import {
   describeChange,
@@ -29,8 +27,8 @@ import {
 import { soakGate } from "../components/datapath/soak";
 import { check, main } from "../tools/knobs";
 import { resolveBase } from "../tools/knobs-git";
-import { helmVersion } from "../tools/helm-template";
-import { neededUnderCi, recordDeploy, reference, runTool, type CliRun } from "./helpers";
+import { GIT_ENV, tempRepos } from "./git-repos";
+import { helmOnPath, reference, runTool, type CliRun } from "./helpers";
 
 // ---------------------------------------------------------------------------------------------------
 // Plain data
@@ -313,14 +311,9 @@ describe("rollout report (pure)", () => {
             "the operator Deployment's pod template changes (a cilium-config change, through operator.rollOutPods, or its own spec): its 2 pods are replaced one at a time and leadership moves to a new pod",
         },
       ],
-      costNote:
-        "every agent and the operator roll; each agent replaces the node qdisc with fq (Cilium re-applies it; hand fixes do not stick)",
-      decision: {
-        verdict: "adopt",
-        step: 1,
-        reason:
-          "fq/EDT pacing: better tail latency and fairness on egress; soak with WireGuard on (fq's 100-packet flow limit dropped WireGuard bursts in a field report)",
-      },
+      // The catalogue's own words for the knob, passed through (their owner: knobs/catalogue.ts).
+      costNote: knobDef("bandwidthManager").costNote,
+      decision: knobDef("bandwidthManager").decision,
       warnings: [],
       verify: [
         "cilium status --verbose",
@@ -378,40 +371,7 @@ describe("rollout report (pure)", () => {
 // ---------------------------------------------------------------------------------------------------
 // Temporary git repositories
 
-const GIT_ENV = { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
-
-const TEMP_DIRS: string[] = [];
-afterAll(() => TEMP_DIRS.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-/** A temporary repository with a main branch; `commit` writes files and commits them at a date. */
-function repo() {
-  const dir = mkdtempSync(join(tmpdir(), "knobs-"));
-  TEMP_DIRS.push(dir);
-  const git = (args: string[], date?: string): string =>
-    execFileSync("git", args, {
-      cwd: dir,
-      encoding: "utf8",
-      env: date ? { ...GIT_ENV, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : GIT_ENV,
-    }).trim();
-  git(["init", "-q", "-b", "main"]);
-  git(["config", "user.name", "Knobs Test"]);
-  git(["config", "user.email", "knobs@example.com"]);
-  const write = (files: Record<string, string>): void => {
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  };
-  const commit = (files: Record<string, string>, date: string): string => {
-    write(files);
-    git(["add", "-A"]);
-    git(["commit", "-q", "-m", `change at ${date}`], date);
-    return git(["rev-parse", "HEAD"]);
-  };
-  /** Records a deploy of `stack` at `sha`, as deploy.yml does (the soak clock reads these). */
-  const deploy = (stack: string, sha: string, date: string, outcome = "success"): void => {
-    const r = recordDeploy(dir, { stack, outcome, commit: sha, date });
-    if (r.status !== 0) throw new Error(r.stderr);
-  };
-  return { dir, git, write, commit, deploy };
-}
+const { repo, tempDir } = tempRepos("knobs");
 
 const at = (iso: string): Date => new Date(iso);
 const CI = "Pulumi.ci.yaml";
@@ -420,11 +380,7 @@ const PROD = "Pulumi.prod.yaml";
 describe("soak gate against git history", () => {
   it("fails when prod enables a knob ci never held", () => {
     const r = repo();
-    r.deploy(
-      "ci",
-      r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z"),
-      "2026-11-01T13:00:00Z",
-    );
+    r.deployed("ci", { [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z", "2026-11-01T13:00:00Z");
     r.write({ [PROD]: prodFile({ bpfMasquerade: true }) });
     const report = check(r.dir, { base: "HEAD", now: at(NOW) });
     expect(report.violations.map((v) => v.message)).toEqual([
@@ -437,9 +393,10 @@ describe("soak gate against git history", () => {
     let since = "";
     beforeAll(() => {
       const r = repo();
-      r.deploy(
+      r.deployed(
         "ci",
-        r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T11:00:00Z"),
+        { [CI]: ciFile(), [PROD]: prodFile() },
+        "2026-11-01T11:00:00Z",
         "2026-11-01T12:00:00Z",
       );
       since = r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-18T11:00:00Z");
@@ -491,11 +448,7 @@ describe("soak gate against git history", () => {
 
   it("counts from ci's successful deploy of the merge, not from the branch commit or the merge's date", () => {
     const r = repo();
-    r.deploy(
-      "ci",
-      r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z"),
-      "2026-11-01T13:00:00Z",
-    );
+    r.deployed("ci", { [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z", "2026-11-01T13:00:00Z");
     r.git(["checkout", "-q", "-b", "soak"]);
     r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-02T12:00:00Z");
     r.git(["checkout", "-q", "main"]);
@@ -510,11 +463,7 @@ describe("soak gate against git history", () => {
 
   it("counts an undeployed ci change as held since now", () => {
     const r = repo();
-    r.deploy(
-      "ci",
-      r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z"),
-      "2026-11-01T13:00:00Z",
-    );
+    r.deployed("ci", { [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z", "2026-11-01T13:00:00Z");
     r.write({ [CI]: ciFile({ bandwidthManager: true }), [PROD]: prodFile({ bandwidthManager: true }) });
     expect(check(r.dir, { base: "HEAD", now: at(NOW) }).violations.map((v) => v.message)).toEqual([
       "prod sets bandwidthManager = true, but ci has held it for 0 days (since 2026-11-21, not yet deployed); the soak gate needs 7 days (soakDays). Fix: wait until 2026-11-28 12:00 UTC, or revert prod.",
@@ -600,9 +549,10 @@ describe("npm run knobs -- check (CLI)", () => {
     // Two repositories: a violation and a clean change.
     const dirs = [0, 1].map(() => {
       const r = repo();
-      r.deploy(
+      r.deployed(
         "ci",
-        r.commit({ [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z"),
+        { [CI]: ciFile(), [PROD]: prodFile() },
+        "2026-11-01T12:00:00Z",
         "2026-11-01T13:00:00Z",
       );
       r.deploy(
@@ -702,7 +652,7 @@ describe("the chart's refusal (pure)", () => {
   });
 });
 
-const helm = neededUnderCi("helm on PATH (a real Helm, or ../shared/bin/helm offline)", helmVersion());
+const helm = helmOnPath();
 
 describe.skipIf(!chart.present || helm === undefined)("npm run knobs -- check, rendered", () => {
   /** A repository with baseline ci and prod files; the working tree's ci file sets `ci`. */
@@ -852,8 +802,7 @@ describe.skipIf(!chart.present || helm === undefined)("npm run knobs -- check, r
       message: "no helm on PATH. Fix: install Helm 3 (https://helm.sh/docs/intro/install/)",
       fallback: true,
     });
-    const tampered = mkdtempSync(join(tmpdir(), "knobs-charts-"));
-    TEMP_DIRS.push(tampered);
+    const tampered = tempDir();
     writeFileSync(join(tampered, "cilium-1.20.0.tgz"), "not the chart");
     const mismatch = check(dir, { base: "HEAD", now: at(NOW), charts: tampered });
     expect(mismatch.stacks.ci.render).toMatchObject({
@@ -879,16 +828,16 @@ describe.skipIf(!chart.present || helm === undefined)("npm run knobs -- check, r
 
   it("says so when the change also edits the values code, which both sides are valued with", () => {
     const r = repo();
-    mkdirSync(join(r.dir, "components", "datapath"), { recursive: true });
+    mkdirSync(join(r.dir, "components", "cilium"), { recursive: true });
     r.commit(
-      { [CI]: ciFile(), [PROD]: prodFile(), "components/datapath/values.ts": "// v1\n" },
+      { [CI]: ciFile(), [PROD]: prodFile(), "components/cilium/values.ts": "// v1\n" },
       "2026-11-01T12:00:00Z",
     );
-    r.write({ "components/datapath/values.ts": "// v2\n" });
+    r.write({ "components/cilium/values.ts": "// v2\n" });
     const report = check(r.dir, { base: "HEAD", now: at(NOW), charts: CHARTS });
-    expect(report.codeChanges).toEqual(["components/datapath/values.ts"]);
+    expect(report.codeChanges).toEqual(["components/cilium/values.ts"]);
     expect(renderText(report)).toContain(
-      "⚠ this change also edits the values code (components/datapath/values.ts)",
+      "⚠ this change also edits the values code (components/cilium/values.ts)",
     );
   });
 });

@@ -1,23 +1,28 @@
 /**
- * The plan command as users and tools run it: `npm run plan -- --stack <name> [--config-file] [--json]`.
- * Its JSON is a stable interface (architecture.md); an invalid stack exits 1 listing every problem.
+ * The plan command as users and tools run it: `npm run plan -- --stack <name> [--config-file] [--json]
+ * [--out]`. Its JSON is a stable interface (architecture.md); an invalid stack exits 1 listing every
+ * problem; paths are the caller's (npm's INIT_CWD); the program's log is printed once.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ciliumValues } from "../components/datapath/values";
-import { parseArgs, render } from "../tools/plan";
+import { ciliumValues } from "../components/cilium/values";
+import { parseArgs, planLog, render, withSdkLog } from "../tools/plan";
 import { buildPlan, type Plan } from "../tools/planner";
-import { importFresh, runTool, specOf, type CliRun } from "./helpers";
+import type { Logged } from "../tools/offline-log";
+import { importFresh, PROD_NODE_NAMES, runTool, specOf, type CliRun } from "./helpers";
 
 /** The prod plan, built once in-process (the same function the command calls), through JSON as it prints it. */
 let prodOnce: Promise<Plan> | undefined;
 const prodPlan = (): Promise<Plan> =>
   (prodOnce ??= buildPlan("prod", undefined, importFresh).then((p) => JSON.parse(JSON.stringify(p)) as Plan));
 
-/** Runs the plan command as a user does, in its own process. */
-const plan = (...args: string[]): Promise<CliRun> => runTool("plan", args);
+/** The ci plan, built once in-process with the program's log captured, as the command runs it. */
+let ciOnce: Promise<Logged<Plan>> | undefined;
+const ciRun = (): Promise<Logged<Plan>> =>
+  (ciOnce ??= withSdkLog(() => buildPlan("ci", undefined, importFresh)));
+const ciPlan = async (): Promise<Plan> => (await ciRun()).result as Plan;
 
 /** A stack file in a temporary folder. */
 function stackFile(name: string, lines: string[]): string {
@@ -35,15 +40,22 @@ beforeAll(async () => {
     "  hcloud-talos-cilium:hubble: false",
     "  hcloud-talos-cilium:datapathMode: netkit",
   ]);
-  brokenRun = await plan("--stack", "broken", "--config-file", broken, "--json");
+  // As `npm run` starts it: in the package root, the caller's directory in INIT_CWD; the paths given
+  // are relative to the caller's, and `--stack=<name>` is one word.
+  brokenRun = await runTool(
+    "plan",
+    ["--stack=broken", "--config-file", "Pulumi.broken.yaml", "--json", "--out", "out/plan.json"],
+    {
+      env: { ...process.env, INIT_CWD: dirname(broken) },
+    },
+  );
+  brokenJson = readFileSync(join(dirname(broken), "out", "plan.json"), "utf8");
 }, 60_000);
+let brokenJson: string;
 
 describe("npm run plan", () => {
   it("prints the ci stack's plan as JSON with no problems and the exact Helm values", async () => {
-    const out = JSON.parse(JSON.stringify(await buildPlan("ci", undefined, importFresh))) as Record<
-      string,
-      unknown
-    >;
+    const out = JSON.parse(JSON.stringify(await ciPlan())) as Record<string, unknown>;
     expect(Object.keys(out)).toEqual([
       "stack",
       "problems",
@@ -74,9 +86,12 @@ describe("npm run plan", () => {
     };
     const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
     expect(out.resources.filter((x) => x.type === "hcloud:index/server:Server").sort(byName)).toEqual(
-      ["prod-cp-1", "prod-cp-2", "prod-cp-3", "prod-workers-1", "prod-workers-2", "prod-workers-3"].map(
-        (n) => ({ type: "hcloud:index/server:Server", name: `nodes-${n}`, parent: "nodes", protect: true }),
-      ),
+      PROD_NODE_NAMES.map((n) => ({
+        type: "hcloud:index/server:Server",
+        name: `nodes-${n}`,
+        parent: "nodes",
+        protect: true,
+      })),
     );
     expect(out.resources).toContainEqual({
       type: "kubernetes:helm.sh/v3:Release",
@@ -101,23 +116,16 @@ describe("npm run plan", () => {
       "LinkConfig",
       "DHCPv4Config",
     ]);
-    expect(Object.keys(out.talos.nodes)).toEqual([
-      "prod-cp-1",
-      "prod-cp-2",
-      "prod-cp-3",
-      "prod-workers-1",
-      "prod-workers-2",
-      "prod-workers-3",
-    ]);
+    expect(Object.keys(out.talos.nodes)).toEqual(PROD_NODE_NAMES);
     expect(out.talos.nodes["prod-workers-2"]).toEqual([
       { apiVersion: "v1alpha1", kind: "HostnameConfig", auto: "off", hostname: "prod-workers-2" },
     ]);
   });
 
-  it("exits 1 on a stack file with two broken rules, listing both and declaring nothing", () => {
+  it("exits 1 on a stack file with two broken rules, listing both and declaring nothing (into --out)", () => {
     const r = brokenRun;
-    expect(r.status).toBe(1);
-    const out = JSON.parse(r.stdout) as {
+    expect([r.status, r.stdout, r.stderr]).toEqual([1, "", ""]);
+    const out = JSON.parse(brokenJson) as {
       problems: { key: string; message: string }[];
       resources: unknown[];
     };
@@ -142,7 +150,7 @@ describe("npm run plan", () => {
   });
 
   it("prints the resource tree and the values for a person", async () => {
-    const text = render(await buildPlan("ci", undefined, importFresh));
+    const text = render(await ciPlan());
     expect(text).toContain("Resources (");
     expect(text).toContain(
       "hcloud-talos-cilium:hetzner:TalosNodes  nodes\n  hcloud:index/primaryIp:PrimaryIp  nodes-ci-cp-1-ipv4\n",
@@ -277,18 +285,52 @@ describe("bad input the plan refuses, declaring nothing", () => {
 });
 
 describe("plan arguments", () => {
-  it("parses --stack, --config-file and --json", () => {
-    expect(parseArgs(["--stack", "ci", "--config-file", "x.yaml", "--json"])).toEqual({
+  it("parses --stack (also as --stack=ci), --config-file, --json and --out, paths from the caller's directory", () => {
+    const args = ["--stack=ci", "--config-file", "x.yaml", "--json", "--out", "../plan.json"];
+    expect(parseArgs(args, "/home/me/work")).toEqual({
       stack: "ci",
-      configFile: "x.yaml",
+      configFile: "/home/me/work/x.yaml",
       json: true,
+      out: "/home/me/plan.json",
+    });
+    expect(parseArgs(["--stack", "ci"], "/x")).toEqual({
+      stack: "ci",
+      configFile: undefined,
+      json: false,
+      out: undefined,
     });
   });
 
-  it("refuses a missing --stack and unknown flags with the usage", () => {
-    expect(() => parseArgs(["--json"])).toThrow(
-      "--stack is required\nusage: npm run plan -- --stack <name> [--config-file <path>] [--json]",
-    );
-    expect(() => parseArgs(["--stack", "ci", "--yes"])).toThrow('unexpected argument "--yes"');
+  it("refuses a missing --stack, an unknown flag and a flag without its value, with the usage", () => {
+    const usage = "usage: npm run plan -- --stack <name> [--config-file <path>] [--json] [--out <file>]";
+    expect(() => parseArgs(["--json"])).toThrow(`--stack is required\n${usage}`);
+    expect(() => parseArgs(["--stack", "ci", "--yes"])).toThrow(`Unknown option '--yes'\n${usage}`);
+    expect(() => parseArgs(["--stack"])).toThrow(`Option '--stack <value>' argument missing\n${usage}`);
+  });
+});
+
+describe("the program's log, printed once", () => {
+  it("leaves the config warnings to the plan's list and says the offline snapshot answered the server types", async () => {
+    const run = await ciRun();
+    const plan = run.result as Plan;
+    // The SDK did print each warning (so leaving them out is not vacuous), and the plan lists them.
+    const warned = run.lines.filter((l) => l.startsWith("warning: [runtime] "));
+    expect(warned).toEqual(plan.warnings.map((w) => `warning: [runtime] ${w.message}`));
+    expect(warned).toHaveLength(3);
+    expect(planLog(run.lines, plan)).toEqual([
+      "info: Server types from the offline snapshot of Hetzner's server types of 2026-08-21 (a real preview asks the Hetzner API): cpx22 (x86), cpx32 (x86).",
+      "info: [runtime] Access: the Kubernetes API is reached on ci-cp-1's public address, port 6443 (no public load balancer); the firewall opens 6443 and 50000 to adminCidrs only (runnerAccess: admin-cidrs: the runner must be inside them).",
+      "info: [runtime] Server changes: not checked against the last deployment: the last deployment exported no clusterFootprint (a stack never deployed, or deployed before this check existed).",
+    ]);
+  });
+
+  it("prints each line once, and a failed run's errors only as its failure", () => {
+    const lines = [
+      "info: [runtime] a",
+      "info: [runtime] a",
+      "error: [runtime] Error serializing arguments for invoke x:y:z: boom",
+    ];
+    expect(planLog(lines, { warnings: [] } as unknown as Plan)).toEqual([lines[0], lines[2]]);
+    expect(planLog(lines, undefined)).toEqual([lines[0]]);
   });
 });

@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { PROJECT } from "../components/config/define";
+import { PROJECT } from "../components/core/define";
 import { footprintOf, type Footprint } from "../components/config/footprint";
 import { program } from "../components/program";
 import {

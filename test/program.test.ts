@@ -7,12 +7,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { registration } from "../tools/mock-engine";
-import { ciliumValues } from "../components/datapath/values";
+import { ciliumValues } from "../components/cilium/values";
 import type { ProgramRun } from "../tools/planner";
 import { numericId } from "../tools/mocks";
 import { mockIpv4 } from "../tools/mocks/hcloud";
 import { MOCK_CLUSTER_ENDPOINT, MOCK_SECRET_MARK } from "../tools/mocks/talos";
-import { runStack, specOf, valueOf } from "./helpers";
+import { PROD_SERVERS, runStack, specOf, valueOf } from "./helpers";
 
 /** The components of issues 3 and 4, each with the children it must declare. */
 const TREES = ["talos-image", "{stack}", "{stack}-api", "nodes", "talos", "cilium"];
@@ -103,14 +103,8 @@ describe("the ci stack", () => {
 
   it("passes the release exactly the values builder's output, after the bootstrap and the Gateway API CRDs", () => {
     const release = registration(ci.record, "cilium-release");
-    expect(release.inputs).toMatchObject({
-      name: "cilium",
-      namespace: "kube-system",
-      chart: "cilium",
-      version: "1.20.0",
-      repositoryOpts: { repo: "https://helm.cilium.io" },
-      atomic: true,
-    });
+    // The release's chart, version and options: test/cilium.test.ts.
+    expect([release.inputs.name, release.inputs.chart]).toEqual(["cilium", "cilium"]);
     expect(release.inputs.values).toEqual(ciliumValues(specOf("ci")));
     expect(release.dependsOn).toEqual(
       expect.arrayContaining([
@@ -248,14 +242,9 @@ describe("the prod stack", () => {
 
   it("gives every server its planned private address and the ignoreChanges that keep it", () => {
     const servers = prod.record.resources.filter((r) => r.type === "hcloud:index/server:Server");
-    expect(servers.map((s) => (s.inputs.networks as { ip: string }[])[0]?.ip).sort()).toEqual([
-      "10.0.1.11",
-      "10.0.1.12",
-      "10.0.1.13",
-      "10.0.1.21",
-      "10.0.1.22",
-      "10.0.1.23",
-    ]);
+    expect(servers.map((s) => (s.inputs.networks as { ip: string }[])[0]?.ip).sort()).toEqual(
+      PROD_SERVERS.map((s) => s.ip),
+    );
     expect(servers.map((s) => s.ignoreChanges)).toEqual(servers.map(() => ["image", "userData"]));
   });
 

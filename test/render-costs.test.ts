@@ -12,8 +12,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { releaseArgs } from "../components/cilium/release";
 import { resolveStackConfig } from "../components/config/resolve";
-import { KNOB_KEYS, knobDef, type KnobKey } from "../components/datapath/catalogue";
-import { COSTS } from "../components/datapath/knob";
+import { KNOB_KEYS, knobDef, type KnobKey } from "../components/knobs/catalogue";
+import { COSTS } from "../components/knobs/knob";
 import { renderDiff, type Render, type RenderDiff, type Workload } from "../components/datapath/render-diff";
 import {
   predictedCosts,
@@ -21,13 +21,13 @@ import {
   renderedCosts,
   type ReleaseRender,
 } from "../components/datapath/render-report";
-import type { HelmValues } from "../components/datapath/values";
-import { helmTemplate, helmTemplateAll, helmVersion, type TemplateOptions } from "../tools/helm-template";
-import { neededUnderCi, reference, stackRaw } from "./helpers";
+import type { HelmValues } from "../components/cilium/values";
+import { helmTemplate, helmTemplateAll, type TemplateOptions } from "../tools/helm-template";
+import { helmOnPath, reference, stackRaw } from "./helpers";
 import { KNOB_VALUE_CASES, REFUSED_VALUES, type KnobValueCase } from "./knob-values";
 
 const chart = reference("charts/cilium-1.20.0.tgz");
-const helm = neededUnderCi("helm on PATH (a real Helm, or ../shared/bin/helm offline)", helmVersion());
+const helm = helmOnPath();
 const prod = stackRaw("prod");
 
 /** The release prod declares with some knobs set (each case's side must resolve). */

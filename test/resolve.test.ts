@@ -6,13 +6,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import type { SettingDef } from "../components/config/define";
+import type { SettingDef } from "../components/core/define";
 import { SETTINGS } from "../components/config/settings";
 import { resolveStackConfig } from "../components/config/resolve";
 import { parseStackFile, projectKeys, stackFileText } from "../components/config/stack-file";
-import { KNOBS, KNOB_KEYS, knobDef, defaultKnobs } from "../components/datapath/catalogue";
+import { KNOBS, KNOB_KEYS, knobDef, defaultKnobs } from "../components/knobs/catalogue";
 import { planNodes, loadBalancerIp } from "../components/config/spec";
-import { ROOT, problemsOf, resolveWith, specOf, stackRaw } from "./helpers";
+import { PROD_SERVERS, ROOT, problemsOf, resolveWith, specOf, stackRaw } from "./helpers";
 
 interface Row {
   readonly name: string;
@@ -441,14 +441,9 @@ describe("every allowed value of every knob", () => {
 describe("the node plan", () => {
   it("names servers <stack>-<pool>-<n> and gives deterministic private addresses", () => {
     const spec = specOf("prod");
-    expect(planNodes(spec).map((n) => [n.name, n.role, n.privateIp])).toEqual([
-      ["prod-cp-1", "controlplane", "10.0.1.11"],
-      ["prod-cp-2", "controlplane", "10.0.1.12"],
-      ["prod-cp-3", "controlplane", "10.0.1.13"],
-      ["prod-workers-1", "worker", "10.0.1.21"],
-      ["prod-workers-2", "worker", "10.0.1.22"],
-      ["prod-workers-3", "worker", "10.0.1.23"],
-    ]);
+    expect(planNodes(spec).map((n) => [n.name, n.role, n.pool.name, n.privateIp])).toEqual(
+      PROD_SERVERS.map((s) => [s.name, s.role, s.pool, s.ip]),
+    );
     expect(loadBalancerIp(spec.settings)).toBe("10.0.1.2");
   });
 
@@ -490,14 +485,7 @@ describe("the node plan", () => {
   });
 
   it("keeps the addresses the existing stacks have: one worker pool from host 21", () => {
-    expect(planNodes(specOf("prod")).map((n) => n.privateIp)).toEqual([
-      "10.0.1.11",
-      "10.0.1.12",
-      "10.0.1.13",
-      "10.0.1.21",
-      "10.0.1.22",
-      "10.0.1.23",
-    ]);
+    expect(planNodes(specOf("prod")).map((n) => n.privateIp)).toEqual(PROD_SERVERS.map((s) => s.ip));
     expect(planNodes(specOf("ci")).map((n) => n.privateIp)).toEqual(["10.0.1.11", "10.0.1.21"]);
   });
 

@@ -4,11 +4,8 @@
  * report's roll plan, and the deploy's refusal outside the window, through the real CLI on a
  * repository with deploy records, rendered from the real chart, with `--now` as the what-if.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   nextOpening,
   parseRollWindow,
@@ -19,9 +16,9 @@ import {
 import { stackFileText } from "../components/config/stack-file";
 import type { KnobsReport } from "../components/datapath/rollout";
 import { agentRollLines } from "../components/datapath/rollout-agents";
-import { helmVersion } from "../tools/helm-template";
 import { enforcesWindow, main } from "../tools/knobs";
-import { neededUnderCi, problemsOf, recordDeploy, reference, resolveWith } from "./helpers";
+import { tempRepos } from "./git-repos";
+import { helmOnPath, problemsOf, reference, resolveWith } from "./helpers";
 
 const berlin = (): RollWindow => {
   const p = parseRollWindow("Mon-Thu 02:00-05:00 Europe/Berlin");
@@ -154,10 +151,8 @@ describe("the agent roll in the report (pure)", () => {
 
 const chart = reference("charts/cilium-1.20.0.tgz");
 const CHARTS = join(chart.path, "..");
-const helm = neededUnderCi("helm on PATH (a real Helm, or ../shared/bin/helm offline)", helmVersion());
-const GIT_ENV = { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
-const DIRS: string[] = [];
-afterAll(() => DIRS.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const helm = helmOnPath();
+const { repo } = tempRepos("agent-roll-knobs");
 
 const WINDOW = "Mon-Thu 02:00-05:00 Europe/Berlin";
 const ciFile = (set: Record<string, unknown> = {}) => stackFileText({ adminCidrs: ["0.0.0.0/0"], ...set });
@@ -169,29 +164,15 @@ const prodFile = (set: Record<string, unknown> = {}) =>
  * (deployed), and the working tree gives prod the soaked knob: a change that rolls prod's agents.
  */
 function soakedRepo(prod: Record<string, unknown> = { bandwidthManager: true }): string {
-  const dir = mkdtempSync(join(tmpdir(), "agent-roll-knobs-"));
-  DIRS.push(dir);
-  const git = (args: string[], date?: string) =>
-    execFileSync("git", args, {
-      cwd: dir,
-      encoding: "utf8",
-      env: date ? { ...GIT_ENV, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : GIT_ENV,
-    }).trim();
-  git(["init", "-q", "-b", "main"]);
-  git(["config", "user.name", "Roll Test"]);
-  git(["config", "user.email", "roll@example.com"]);
+  const r = repo();
   const date = "2026-11-02T12:00:00Z";
-  writeFileSync(join(dir, "Pulumi.ci.yaml"), ciFile({ bandwidthManager: true }));
-  writeFileSync(join(dir, "Pulumi.prod.yaml"), prodFile());
-  git(["add", "-A"]);
-  git(["commit", "-q", "-m", "soak"], date);
-  const sha = git(["rev-parse", "HEAD"]);
-  for (const stack of ["ci", "prod"]) {
-    const r = recordDeploy(dir, { stack, outcome: "success", commit: sha, date });
-    if (r.status !== 0) throw new Error(r.stderr);
-  }
-  writeFileSync(join(dir, "Pulumi.prod.yaml"), prodFile(prod));
-  return dir;
+  const sha = r.commit(
+    { "Pulumi.ci.yaml": ciFile({ bandwidthManager: true }), "Pulumi.prod.yaml": prodFile() },
+    date,
+  );
+  for (const stack of ["ci", "prod"]) r.deploy(stack, sha, date);
+  r.write({ "Pulumi.prod.yaml": prodFile(prod) });
+  return r.dir;
 }
 
 async function check(

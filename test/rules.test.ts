@@ -5,17 +5,17 @@
  * against the Cilium 1.20 agent and chart is in `verdicts.test.ts`.
  */
 import { describe, expect, it } from "vitest";
-import { RULES, hostRouting, type RuleContext } from "../components/datapath/rules";
-import { kernelVerdicts } from "../components/datapath/check";
-import { parseTalosVersion } from "../components/datapath/kernel";
-import { defaultKnobs } from "../components/datapath/catalogue";
+import { RULES, hostRouting, type RuleContext } from "../components/knobs/rules";
+import { kernelVerdicts } from "../components/knobs/check";
+import { parseTalosVersion } from "../components/core/kernel";
+import { defaultKnobs } from "../components/knobs/catalogue";
 import {
   CILIUM_CHART,
   CILIUM_DOCS,
   CILIUM_SOURCE,
   opening,
   type RuleSource,
-} from "../components/datapath/source";
+} from "../components/knobs/source";
 import { resolveStackConfig } from "../components/config/resolve";
 import { problemsOf, stackRaw } from "./helpers";
 

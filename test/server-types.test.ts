@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PROJECT } from "../components/config/define";
+import { PROJECT } from "../components/core/define";
 import {
   API_SOURCE,
   checkAgainstSnapshot,

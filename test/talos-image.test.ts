@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, it, expect, beforeEach, afterEach } from "vitest";
 import { startEngine, settle, type EngineRecord } from "../tools/mock-engine";
-import { PROJECT } from "../components/config/define";
+import { PROJECT } from "../components/core/define";
 import { TalosImage } from "../components/talos";
 import { specOf, valueOf } from "./helpers";
 

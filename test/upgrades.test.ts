@@ -18,7 +18,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it } from "vitest";
 import { planNodes, type ClusterSpec } from "../components/config/spec";
-import { parseTalosVersion, type TalosVersion } from "../components/datapath/kernel";
+import { parseTalosVersion, type TalosVersion } from "../components/core/kernel";
 import {
   DEFAULT_SCHEMATIC_ID,
   GATE_CREATE,

@@ -8,9 +8,9 @@
  * quoted message, and what it silently drops must be absent from the rendered cilium-config.
  */
 import { describe, expect, it } from "vitest";
-import { KNOB_KEYS, knobDef, type KnobKey, type Knobs } from "../components/datapath/catalogue";
-import { verdictsOf, type Verdict } from "../components/datapath/check";
-import { ciliumValues } from "../components/datapath/values";
+import { KNOB_KEYS, knobDef, type KnobKey, type Knobs } from "../components/knobs/catalogue";
+import { verdictsOf, type Verdict } from "../components/knobs/check";
+import { ciliumValues } from "../components/cilium/values";
 import { helmTemplate, helmVersion, type K8sObject } from "../tools/helm-template";
 import { resolveStackConfig } from "../components/config/resolve";
 import { reference, specOf, stackRaw } from "./helpers";

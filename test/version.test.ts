@@ -1,7 +1,7 @@
 /** Dotted versions: one parser and one comparison for every version rule. */
 import { describe, expect, it } from "vitest";
-import { compareVersions, minorOf, parseVersion } from "../components/config/version";
-import { parseTalosVersion } from "../components/datapath/kernel";
+import { compareVersions, minorOf, parseVersion } from "../components/core/version";
+import { parseTalosVersion } from "../components/core/kernel";
 
 describe("parseVersion", () => {
   it.each([

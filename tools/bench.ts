@@ -27,7 +27,7 @@ import * as hcloud from "@pulumi/hcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { resolveStackConfig, type RawConfig } from "../components/config/resolve";
 import type { ClusterSpec } from "../components/config/spec";
-import { ciliumValues } from "../components/datapath/values";
+import { ciliumValues } from "../components/cilium/values";
 import { program } from "../components/program";
 import * as talos from "../components/talos/provider";
 import type { EngineRecord } from "./mock-engine";

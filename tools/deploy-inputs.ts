@@ -18,6 +18,7 @@ import { CCM_CHART, CCM_REPO } from "../components/cloud-controller/release";
 import { resolveStackConfig } from "../components/config/resolve";
 import { projectKeys } from "../components/config/stack-file";
 import type { ClusterSpec } from "../components/config/spec";
+import { parseCli, runCli, UsageError } from "./cli";
 import { ROOT } from "./planner";
 import { loadStackConfig } from "./stack-files";
 
@@ -123,11 +124,12 @@ export async function verifyInput(input: DeployInput, get: Fetch = defaultFetch)
   return `✓ ${what} sha256 ${got} (${pinned ? "pinned, and " : ""}the index's published digest)`;
 }
 
-/** The command: checks every input of a stack's deploy; exit 1 when one fails. */
-async function main(argv: readonly string[]): Promise<number> {
-  const i = argv.indexOf("--stack");
-  const stack = i >= 0 ? argv[i + 1] : undefined;
-  if (!stack) throw new Error("usage: tools/deploy-inputs.ts --stack <name>");
+const USAGE = "usage: node --require tsx/cjs tools/deploy-inputs.ts --stack <name>";
+
+/** The command: checks every input of a stack's deploy; exit 1 when one fails, 2 on a bad command line. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const { stack } = parseCli(argv, { stack: { type: "string" } }, USAGE).values;
+  if (!stack) throw new UsageError(`--stack is required\n${USAGE}`);
   const cfg = loadStackConfig(ROOT, join(ROOT, `Pulumi.${stack}.yaml`));
   const r = resolveStackConfig(projectKeys(cfg.config), stack);
   if (!r.ok) throw new Error(r.problems.map((p) => p.message).join("\n"));
@@ -143,12 +145,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (err: unknown) => {
-      process.stderr.write(`deploy-inputs: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 2;
-    },
-  );
-}
+if (require.main === module) runCli("deploy-inputs", () => main(process.argv.slice(2)));

@@ -1,6 +1,6 @@
 /**
- * `npm run check -- [--base <git ref>] [--json | --markdown] [--repo <dir>] [--now <ISO date>]
- * [--charts <dir>]` (alias `npm run knobs -- check`, which the workflows run): the change check.
+ * `npm run check -- [--base <git ref>] [--json | --markdown] [--out <file>] [--repo <dir>]
+ * [--now <ISO date>] [--charts <dir>]` (alias `npm run knobs -- check`, which the workflows run): the change check.
  * Compares the working tree's stack files (the new state) with the base. Knobs (datapath.md §4): one
  * knob per change, the soak gate and the stack file rules, the Cilium chart rendered for both sides of
  * each stack (`helm template`, tools/helm-template.ts), the rollout report. Settings: for each stack
@@ -27,26 +27,27 @@ import {
 import { chartArchive, helmTemplate, pullCacheDir, type Archive } from "./helm-template";
 import { DEPLOYED, loadRolloutInput } from "./knobs-git";
 import { settingsCheck, type ChangeOptions, type SettingsReport } from "./changes";
+import { callerDir, causeOf, emit, parseCli, UsageError } from "./cli";
 import { settingsMarkdown, settingsText } from "../components/config/changes";
 import type { Violation } from "../components/datapath/history";
 
 /** The usage text (printed with every usage error). */
-export const USAGE = `usage: npm run check -- (or: npm run knobs -- check) [--base <git ref>] [--json | --markdown] [--repo <dir>] [--now <ISO date>]
+export const USAGE = `usage: npm run check -- (or: npm run knobs -- check) [--base <git ref>] [--json | --markdown] [--out <file>] [--repo <dir>] [--now <ISO date>] [--charts <dir>]
   --base <ref>     compare the stack files with this git ref (default: the merge-base of HEAD and
                    origin/main when origin/main exists, else HEAD~1); the working tree is the new state
   --json           print the report as JSON
   --markdown       print the report as Markdown (the PR comment)
-  --repo <dir>     the project directory holding Pulumi.ci.yaml and Pulumi.prod.yaml (default: .)
+  --out <file>     write the report into <file> instead of stdout (violations still go to stderr); the
+                   JSON path that npm's "> script" banner cannot break
+  --repo <dir>     the project directory holding Pulumi.ci.yaml and Pulumi.prod.yaml (default: the project)
   --now <date>     measure soaks, and judge the roll window, at this ISO 8601 time instead of the clock
                    (what-if, tests); with --base deployed (the deploy) a change that rolls the agents
                    fails while the stack's rollWindow is closed
   --charts <dir>   render the Cilium chart from <dir>/cilium-<version>.tgz (default: helm pull it by version
                    into ~/.cache/hcloud-talos-cilium/charts); the archive must match its pinned sha256.
                    Without helm or a verified archive the report falls back to the catalogue's prediction
+  Paths are relative to the directory you ran the command in (under npm run: INIT_CWD).
 exit codes: 0 every rule passes, 1 a rule failed, 2 usage error or unreadable repository`;
-
-/** A command line the check does not understand. */
-export class UsageError extends Error {}
 
 /** The parsed command line of `check`. */
 export interface CheckArgs {
@@ -56,43 +57,49 @@ export interface CheckArgs {
   readonly now: Date;
   /** A folder with the chart archives to render (`--charts`); undefined: pull them. */
   readonly charts?: string;
+  /** Where the report goes (`--out`, an absolute path); undefined: stdout. */
+  readonly out?: string;
 }
 
-/** A flag's value, or a usage error when it is missing. */
-function valueAfter(argv: readonly string[], i: number): string {
-  const v = argv[i + 1];
-  if (v === undefined || v.startsWith("--")) throw new UsageError(`${argv[i]} needs a value`);
-  return v;
-}
+const CHECK_OPTIONS = {
+  base: { type: "string" },
+  json: { type: "boolean" },
+  markdown: { type: "boolean" },
+  out: { type: "string" },
+  repo: { type: "string" },
+  now: { type: "string" },
+  charts: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
 
-/** Parses `check`'s command line; throws a UsageError on anything unexpected. */
+/**
+ * Parses `check`'s command line (`util.parseArgs`: `--base=HEAD` and `--base HEAD` alike); throws a
+ * UsageError on anything unexpected. `project` is the default repository (the package root, where
+ * npm runs the script); the paths given resolve against `caller`, the directory the command was run in.
+ */
 export function parseArgs(
   argv: readonly string[],
-  cwd: string,
+  project: string,
   clock: () => Date = () => new Date(),
+  caller: string = project,
 ): CheckArgs {
-  if (argv[0] !== "check")
-    throw new UsageError(argv[0] ? `unknown command ${JSON.stringify(argv[0])}` : "no command");
-  let base: string | undefined;
-  let repo = cwd;
-  let now: Date | undefined;
-  let charts: string | undefined;
-  const formats: CheckArgs["format"][] = [];
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === "--json") formats.push("json");
-    else if (a === "--markdown") formats.push("markdown");
-    else if (a === "--base") base = valueAfter(argv, i++);
-    else if (a === "--repo") repo = resolve(cwd, valueAfter(argv, i++));
-    else if (a === "--charts") charts = resolve(cwd, valueAfter(argv, i++));
-    else if (a === "--now") {
-      const value = valueAfter(argv, i++);
-      now = new Date(value);
-      if (Number.isNaN(now.getTime())) throw new UsageError(`--now ${value}: not an ISO 8601 date`);
-    } else throw new UsageError(`unexpected argument ${JSON.stringify(a)}`);
-  }
-  if (formats.length > 1) throw new UsageError("--json and --markdown exclude each other");
-  return { base, format: formats[0] ?? "text", repo, now: now ?? clock(), charts };
+  const { values, positionals } = parseCli(argv, CHECK_OPTIONS, USAGE, true);
+  const [command, ...extra] = positionals;
+  if (command !== "check")
+    throw new UsageError(command ? `unknown command ${JSON.stringify(command)}` : "no command");
+  if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+  if (values.json && values.markdown) throw new UsageError("--json and --markdown exclude each other");
+  const now = values.now === undefined ? clock() : new Date(values.now);
+  if (Number.isNaN(now.getTime())) throw new UsageError(`--now ${values.now}: not an ISO 8601 date`);
+  const path = (p: string | undefined) => (p === undefined ? undefined : resolve(caller, p));
+  return {
+    base: values.base,
+    format: values.json ? "json" : values.markdown ? "markdown" : "text",
+    repo: path(values.repo) ?? project,
+    now,
+    charts: path(values.charts),
+    out: path(values.out),
+  };
 }
 
 /** How the check renders the chart. */
@@ -205,8 +212,8 @@ export function renderStack(
  * change there moves the Helm values of every stack at once.
  */
 const VALUES_CODE = [
-  "components/datapath/values.ts",
-  "components/datapath/catalogue.ts",
+  "components/cilium/values.ts",
+  "components/knobs/catalogue.ts",
   "components/cilium/release.ts",
   "components/config/settings.ts",
 ];
@@ -307,12 +314,13 @@ export interface Io {
 
 const PROCESS_IO: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
-/** The command: resolves to the exit code. */
+/** The command: resolves to the exit code. `caller`: the directory the command was run in. */
 export async function main(
   argv: readonly string[],
   cwd: string,
   io: Io = PROCESS_IO,
   changes: ChangeOptions = {},
+  caller: string = cwd,
 ): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
     io.out(`${USAGE}\n`);
@@ -320,26 +328,30 @@ export async function main(
   }
   let args: CheckArgs;
   try {
-    args = parseArgs(argv, cwd);
+    args = parseArgs(argv, cwd, undefined, caller);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    io.err(`${err.message}\n${USAGE}\n`);
+    // parseCli's messages carry the usage already.
+    io.err(err.message.endsWith(USAGE) ? `${err.message}\n` : `${err.message}\n${USAGE}\n`);
     return 2;
   }
   let report: ChangeReport;
   try {
     report = await fullCheck(args.repo, args, changes);
   } catch (err) {
-    io.err(`knobs check could not run: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.err(`knobs check could not run: ${causeOf(err)}\n`);
     return 2;
   }
-  io.out(render(report, args.format));
+  const text = render(report, args.format);
+  if (args.out === undefined) io.out(text);
+  else emit(text, args.out);
   for (const v of report.violations) io.err(`✗ ${v.message}\n`);
   return report.ok ? 0 : 1;
 }
 
 if (require.main === module) {
-  void main(process.argv.slice(2), process.cwd()).then((code) => {
+  // npm runs the script in the package root (the default repository); paths given are the caller's.
+  void main(process.argv.slice(2), process.cwd(), PROCESS_IO, {}, callerDir()).then((code) => {
     process.exitCode = code;
   });
 }

@@ -4,9 +4,10 @@
  * what it waits for, read from the engine's record), with the plan's batches, deadlines and expected
  * duration (components/agent-roll/plan.ts).
  */
-import { agentRollPlanOf } from "../components/agent-roll";
+import { agentRollPlanOf, type AgentRollPlan } from "../components/agent-roll";
+import type { RollNode } from "../components/rolling/plan";
 import { planNodes, type ClusterSpec } from "../components/config/spec";
-import type { HelmValues } from "../components/datapath/values";
+import type { HelmValues } from "../components/cilium/values";
 import { registrationsOf, type EngineRecord } from "./mock-engine";
 
 /** One step of the roll as declared: its node, its command, and the resources it waits for. */
@@ -17,7 +18,10 @@ export interface AgentRollStep {
 }
 
 /** The plan JSON's `agentRoll`. */
-export interface AgentRollJson {
+export interface AgentRollJson extends Pick<
+  AgentRollPlan<RollNode>,
+  "batches" | "stepTimeoutSeconds" | "rollTimeoutSeconds" | "expectedSeconds"
+> {
   /** `ciliumValues.updateStrategy`: the agent DaemonSet's strategy as the release declares it. */
   readonly updateStrategy: unknown;
   readonly batchSize: number;
@@ -28,10 +32,6 @@ export interface AgentRollJson {
   /** The baseline command, then one step per node in execution order. */
   readonly baseline: string;
   readonly steps: readonly AgentRollStep[];
-  readonly batches: readonly (readonly string[])[];
-  readonly stepTimeoutSeconds: number;
-  readonly rollTimeoutSeconds: number;
-  readonly expectedSeconds: { readonly min: number; readonly max: number };
 }
 
 /** The name part of a URN. */

@@ -1,34 +1,65 @@
 /**
- * `npm run plan -- --stack <name> [--config-file <path>] [--json]`: prints what `pulumi up` would
- * declare for a stack, offline. Exits 1 when the stack's config is invalid, listing every problem.
+ * `npm run plan -- --stack <name> [--config-file <path>] [--json] [--out <file>]`: prints what
+ * `pulumi up` would declare for a stack, offline. Exits 1 when the stack's config is invalid, listing
+ * every problem; 2 on a bad command line or a program that fails (its cause once, on stderr).
+ *
+ * The JSON goes to stdout, or into `--out <file>`; `npm run` prints its `> script` banner on stdout
+ * unless npm runs silent (`npm run --silent plan -- --json`, or NPM_CONFIG_LOGLEVEL=silent: npm 11
+ * lib/utils/display.js:316-321 drops the banner @npmcli/run-script writes, run-script-pkg.js:50-62).
+ * What the program logs (the SDK prints its log on the console offline) goes to stderr once: the
+ * config warnings only in the plan's own list, an error only as the plan's failure.
  */
 // First: keeps the SDK's closure serialization (TypeScript, arborist) out of the start-up.
 import "./defer-sdk";
+import { resolve } from "node:path";
 import { stringify } from "yaml";
+import { callerDir, emit, parseCli, runCli, UsageError } from "./cli";
+import { offlineLog, withSdkLog } from "./offline-log";
 import { buildPlan, type Plan, type PlannedResource } from "./planner";
 
-interface Args {
+export { withSdkLog } from "./offline-log";
+
+/** The parsed command line. Paths are absolute: resolved against the directory the command ran in. */
+export interface Args {
   readonly stack: string;
   readonly configFile?: string;
   readonly json: boolean;
+  readonly out?: string;
 }
 
-const USAGE = "usage: npm run plan -- --stack <name> [--config-file <path>] [--json]";
+const USAGE = "usage: npm run plan -- --stack <name> [--config-file <path>] [--json] [--out <file>]";
 
-/** Parses the command line; throws the usage on anything unexpected. */
-export function parseArgs(argv: readonly string[]): Args {
-  let stack: string | undefined;
-  let configFile: string | undefined;
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--json") json = true;
-    else if (a === "--stack" && argv[i + 1]) stack = argv[++i];
-    else if (a === "--config-file" && argv[i + 1]) configFile = argv[++i];
-    else throw new Error(`unexpected argument ${JSON.stringify(a)}\n${USAGE}`);
-  }
-  if (!stack) throw new Error(`--stack is required\n${USAGE}`);
-  return { stack, configFile, json };
+const OPTIONS = {
+  stack: { type: "string" },
+  "config-file": { type: "string" },
+  json: { type: "boolean" },
+  out: { type: "string" },
+} as const;
+
+/**
+ * Parses the command line (`util.parseArgs`: `--stack=ci` and `--stack ci` alike); throws the usage on
+ * anything unexpected. `caller`: where relative paths start (npm's INIT_CWD under `npm run`).
+ */
+export function parseArgs(argv: readonly string[], caller: string = callerDir()): Args {
+  const { values } = parseCli(argv, OPTIONS, USAGE);
+  if (!values.stack) throw new UsageError(`--stack is required\n${USAGE}`);
+  const path = (p: string | undefined) => (p === undefined ? undefined : resolve(caller, p));
+  return {
+    stack: values.stack,
+    configFile: path(values["config-file"]),
+    json: values.json ?? false,
+    out: path(values.out),
+  };
+}
+
+/**
+ * The program's log as the plan prints it (stderr), each line once: the config warnings are left to
+ * the plan's list (text) or its `warnings` (JSON), errors to the plan's failure, and the server-type
+ * line says that the offline snapshot answered, not the provider.
+ */
+export function planLog(lines: readonly string[], plan: Plan | undefined): string[] {
+  const warnings = new Set((plan?.warnings ?? []).map((w) => `warning: [runtime] ${w.message}`));
+  return offlineLog(lines, plan !== undefined).filter((l) => !warnings.has(l));
 }
 
 /** The resource tree, two spaces per level; protected resources are marked. */
@@ -84,16 +115,15 @@ export function render(plan: Plan): string {
   return out.join("\n");
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  const plan = await buildPlan(args.stack, args.configFile);
-  process.stdout.write(`${args.json ? JSON.stringify(plan, null, 2) : render(plan)}\n`);
-  process.exitCode = plan.problems.length > 0 ? 1 : 0;
+/** The command: resolves to the exit code (1: the stack has problems). */
+export async function main(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const run = await withSdkLog(() => buildPlan(args.stack, args.configFile));
+  for (const line of planLog(run.lines, run.result)) process.stderr.write(`${line}\n`);
+  if (run.result === undefined) throw run.error;
+  const plan = run.result;
+  emit(args.json ? JSON.stringify(plan, null, 2) : render(plan), args.out);
+  return plan.problems.length > 0 ? 1 : 0;
 }
 
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 2;
-  });
-}
+if (require.main === module) runCli("plan", () => main(process.argv.slice(2)));

@@ -7,17 +7,16 @@
  */
 import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT, type Problem } from "../components/config/define";
+import { PROJECT, type Problem } from "../components/core/define";
 import { resolveStackConfig } from "../components/config/resolve";
-import type { HelmValues } from "../components/datapath/values";
-import type { Knobs } from "../components/datapath/catalogue";
+import type { HelmValues } from "../components/cilium/values";
+import type { Knobs } from "../components/knobs/catalogue";
 import type { ClusterSpec } from "../components/config/spec";
 import { declareOffline, startEngine, type EngineRecord, registrationsOf } from "./mock-engine";
 import { loadStackConfig, type StackConfig } from "./stack-files";
 import { projectKeys, SECRET_PLACEHOLDER } from "../components/config/stack-file";
 import { HETZNER_LIMITS } from "../components/config/cluster-rules";
-import { plaintextTokenProblem } from "../components/config/token-rule";
-import { TOKEN_CONFIG_KEY } from "../components/cloud-controller/token";
+import { plaintextTokenProblem, TOKEN_CONFIG_KEY } from "../components/config/token-rule";
 import { checkAgainstSnapshot } from "../components/hetzner/server-type-lookup";
 import { exposureOf, serverTypePlan, type ExposurePlan, type ServerTypePlan } from "./plan-exposure";
 import { agentRollOf, type AgentRollJson } from "./plan-agent-roll";

@@ -13,6 +13,8 @@ import "./defer-sdk";
 import { readFileSync } from "node:fs";
 import type { EngineRecord } from "./mock-engine";
 import { registrationsOf } from "./mock-engine";
+import { fromCaller, parseCli, runCli, UsageError } from "./cli";
+import { offlineLog, withSdkLog } from "./offline-log";
 import { ROOT, runProgram } from "./planner";
 import { loadStackConfig } from "./stack-files";
 
@@ -152,39 +154,50 @@ export function renderEstimate(
   ].join("\n");
 }
 
-/** A flag's value, or an error naming it. */
-function flag(argv: readonly string[], name: string): string {
-  const i = argv.indexOf(name);
-  const v = i >= 0 ? argv[i + 1] : undefined;
-  if (v === undefined || v.startsWith("--")) throw new Error(`${name} <value> is required`);
-  return v;
+const USAGE =
+  "usage: node --require tsx/cjs tools/pr-cost.ts --stack <name> --config-file <path> --pricing <file> --priced-at <ISO date> --hours <n>";
+
+const OPTIONS = {
+  stack: { type: "string" },
+  "config-file": { type: "string" },
+  pricing: { type: "string" },
+  "priced-at": { type: "string" },
+  hours: { type: "string" },
+} as const;
+
+/** Every option's value; each is required. Paths resolve against the caller's directory. */
+function parse(argv: readonly string[]): Record<keyof typeof OPTIONS, string> {
+  const { values } = parseCli(argv, OPTIONS, USAGE);
+  const missing = Object.keys(OPTIONS).filter((k) => values[k as keyof typeof OPTIONS] === undefined);
+  if (missing.length > 0)
+    throw new UsageError(`${missing.map((k) => `--${k}`).join(", ")} required\n${USAGE}`);
+  return values as Record<keyof typeof OPTIONS, string>;
 }
 
-/** The command: prints the Markdown section; exits 1 when the price list lacks an item. */
-async function main(argv: readonly string[]): Promise<number> {
-  const stack = flag(argv, "--stack");
-  const cfg = loadStackConfig(ROOT, flag(argv, "--config-file"));
-  const pricing = (JSON.parse(readFileSync(flag(argv, "--pricing"), "utf8")) as { pricing: Pricing }).pricing;
-  const hours = Number(flag(argv, "--hours"));
-  const { record } = await runProgram(stack, cfg);
+/** The command: prints the Markdown section; exits 1 when the price list lacks an item, 2 on a bad command line. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const args = parse(argv);
+  const stack = args.stack;
+  const cfg = loadStackConfig(ROOT, fromCaller(args["config-file"]));
+  const pricing = (JSON.parse(readFileSync(fromCaller(args.pricing), "utf8")) as { pricing: Pricing })
+    .pricing;
+  const hours = Number(args.hours);
+  if (!Number.isFinite(hours) || hours <= 0)
+    throw new UsageError(`--hours ${JSON.stringify(args.hours)}: a number of hours above 0\n${USAGE}`);
+  const run = await withSdkLog(() => runProgram(stack, cfg));
+  for (const line of offlineLog(run.lines, run.result !== undefined)) process.stderr.write(`${line}\n`);
+  if (run.result === undefined) throw run.error;
+  const { record } = run.result;
   const e = estimate(billedResources(record), pricing, hours);
   const meta = {
     stack,
     currency: pricing.currency,
     vatRate: pricing.vat_rate,
-    pricedAt: flag(argv, "--priced-at"),
+    pricedAt: args["priced-at"],
     hours,
   };
   process.stdout.write(renderEstimate(e, meta));
   return e.ok ? 0 : 1;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (err: unknown) => {
-      process.stderr.write(`pr-cost: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 2;
-    },
-  );
-}
+if (require.main === module) runCli("pr-cost", () => main(process.argv.slice(2)));

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { PROJECT } from "../components/config/define";
+import { PROJECT } from "../components/core/define";
 import { isSecure, parseStackFile, SECRET_PLACEHOLDER } from "../components/config/stack-file";
 
 /** The engine's view of a stack's config. */

@@ -19,7 +19,7 @@ import type { RollNode } from "../rolling/plan";
 import { SHELL } from "../upgrades/scripts";
 import { planAgentRoll, type AgentRollPlan } from "./plan";
 import { BASELINE_SCRIPT, STEP_SCRIPT, windowEnvironment } from "./scripts";
-import { parseRollWindow, type RollWindow } from "./window";
+import { parseRollWindow, type RollWindow } from "../config/roll-window";
 
 /** Arguments of {@link AgentRoll}. */
 export interface AgentRollArgs {

@@ -38,4 +38,4 @@ export {
   windowStatus,
   type RollWindow,
   type WindowStatus,
-} from "./window";
+} from "../config/roll-window";

@@ -28,7 +28,7 @@
  *   pkg/hubble/filters/node.go `appendNodeNamePatternRegexp`). Protobuf JSON may put a space after a
  *   colon, so the count allows one.
  */
-import type { RollWindow } from "./window";
+import type { RollWindow } from "../config/roll-window";
 import { STEP_DEADLINES } from "./plan";
 
 /** The kubectl releases the scripts ask for in their error message (the deploy pins one: install-tools.sh). */

@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSpec } from "../config/spec";
-import { SPIRE_NAMESPACE } from "../datapath/values";
+import { SPIRE_NAMESPACE } from "./values";
 import { gatewayApiManifest } from "./gateway-api";
 import { releaseArgs, SPIRE_NAMESPACE_LABELS } from "./release";
 

@@ -3,7 +3,7 @@
  * Choices: architecture.md ("Cilium as kubernetes.helm.v3.Release").
  */
 import { planNodes, type ClusterSpec } from "../config/spec";
-import { ciliumValues } from "../datapath/values";
+import { ciliumValues } from "./values";
 
 /** The chart repository. */
 export const CILIUM_REPO = "https://helm.cilium.io";

@@ -13,4 +13,5 @@ export {
   ccmReleaseArgs,
   ccmValues,
 } from "./release";
-export { hcloudToken, TOKEN_CONFIG_KEY, TOKEN_ENV } from "./token";
+export { hcloudToken } from "./token";
+export { TOKEN_CONFIG_KEY, TOKEN_ENV } from "../config/token-rule";

@@ -3,12 +3,7 @@
  * (secret), else the HCLOUD_TOKEN environment variable. The I/O edge of the cloud controller.
  */
 import * as pulumi from "@pulumi/pulumi";
-
-/** The provider's config key of the token. */
-export const TOKEN_CONFIG_KEY = "hcloud:token";
-
-/** The provider's environment variable of the token. */
-export const TOKEN_ENV = "HCLOUD_TOKEN";
+import { TOKEN_CONFIG_KEY, TOKEN_ENV } from "../config/token-rule";
 
 /** The token as a secret; throws before any resource is declared when neither source has one. */
 export function hcloudToken(env: NodeJS.ProcessEnv = process.env): pulumi.Output<string> {

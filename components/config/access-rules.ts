@@ -5,7 +5,14 @@
  * Facts: Hetzner Cloud Firewalls filter the servers' public interfaces only and do not apply to load
  * balancers (Hetzner's Firewalls FAQ; hcloud-cloud-controller-manager#286; platform.md).
  */
-import { fieldProblem, type FieldFinding, type ItemCheck, type Problem } from "./define";
+import {
+  fieldProblem,
+  sentence,
+  type FieldFinding,
+  type Finding,
+  type ItemCheck,
+  type Problem,
+} from "../core/define";
 import {
   coversFamily,
   formatPrefix,
@@ -15,9 +22,8 @@ import {
   prefixContains,
   type Family,
   type Prefix,
-} from "./ip";
+} from "../core/ip";
 import type { Settings } from "./spec";
-import type { Finding } from "../datapath/rules";
 
 /** The environment variable that carries the deploying runner's egress address (contract 2). */
 export const RUNNER_IP_ENV = "DEPLOY_RUNNER_IP";
@@ -193,7 +199,11 @@ export function runnerCidr(s: Pick<Settings, "runnerAccess">, env: RunnerEnv): R
     ok: false,
     problem: {
       key: RUNNER_IP_ENV,
-      message: `${RUNNER_IP_ENV} = ${JSON.stringify(raw)}: not a bare IPv4 or IPv6 address (runnerAccess: "runner-ip" adds it to the firewall as a /32 or /128). Allowed: an address such as 198.51.100.7 or 2001:db8::7, without a /length. Fix: export the deploying runner's egress address, or unset ${RUNNER_IP_ENV} to close the firewall to adminCidrs.`,
+      message: sentence(`${RUNNER_IP_ENV} = ${JSON.stringify(raw)}`, {
+        why: 'not a bare IPv4 or IPv6 address (runnerAccess: "runner-ip" adds it to the firewall as a /32 or /128)',
+        allowed: "an address such as 198.51.100.7 or 2001:db8::7, without a /length",
+        fix: `export the deploying runner's egress address, or unset ${RUNNER_IP_ENV} to close the firewall to adminCidrs`,
+      }),
     },
   };
 }

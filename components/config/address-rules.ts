@@ -5,8 +5,8 @@
  * internal/server/resource.go, updateServerInlineNetworkAttachments), so an address that followed the
  * pool order moved every later pool's nodes when an earlier pool grew or was removed.
  */
-import { parseCidr4, usableHosts } from "./cidr";
-import { fieldProblem, type FieldFinding, type Problem } from "./define";
+import { parseCidr4, usableHosts } from "../core/cidr";
+import { fieldProblem, type FieldFinding, type Problem } from "../core/define";
 import { ADDRESS_OFFSETS, workerFirstHosts, type Settings } from "./spec";
 
 /** A pool's hosts: the first and the last host number. */

@@ -4,7 +4,7 @@
  * its source (change-facts.ts), and the setting's note. Read from the settings table, never restated.
  */
 import { inputFact, TYPE_FACTS } from "./change-facts";
-import type { SettingDef } from "./define";
+import type { SettingDef } from "../core/define";
 import { SETTINGS, SETTING_KEYS } from "./settings";
 
 const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");

@@ -10,8 +10,10 @@
  *   code @pulumi/hcloud bridges; the installed @pulumi/hcloud is 1.41.0, whose upstream release was not
  *   verified here); Hetzner Cloud API reference, "Change the Type of a Server"
  *   (https://docs.hetzner.cloud/#server-actions-change-the-type-of-a-server).
- * - talos: siderolabs/terraform-provider-talos v0.8.1 (the binding's PROVIDER_VERSION),
- *   `pkg/talos/talos_machine_configuration_apply_resource.go`; siderolabs/talos v1.13.9
+ * - talos: siderolabs/terraform-provider-talos v0.11.0 (commit d696081), the Terraform provider that
+ *   pulumiverse/pulumi-talos v0.8.1 (the binding's PROVIDER_VERSION) bridges: its `provider/go.mod`
+ *   requires `github.com/siderolabs/terraform-provider-talos v0.11.0` (line 12 at tag v0.8.1, commit
+ *   1b5d252), `pkg/talos/talos_machine_configuration_apply_resource.go`; siderolabs/talos v1.13.9
  *   `internal/app/machined/pkg/runtime/v1alpha1/v1alpha1_runtime.go` (CanApplyImmediate).
  * - command: @pulumi/command `local.Command` (`triggers`: "Trigger a resource replacement on changes to
  *   any of these values"; an update runs `update`, here a no-op).
@@ -68,7 +70,12 @@ export interface InputFact {
 
 const HCLOUD = "terraform-provider-hcloud f81c9af";
 const SERVER = `${HCLOUD} internal/server/resource.go`;
-const TALOS_APPLY = "terraform-provider-talos v0.8.1 pkg/talos/talos_machine_configuration_apply_resource.go";
+/**
+ * The Terraform provider under `@pulumiverse/talos` 0.8.1, as every citation of it in this repository
+ * names it (pulumiverse/pulumi-talos v0.8.1 provider/go.mod:12; test/citations.test.ts holds the rest).
+ */
+export const TALOS_TERRAFORM_PROVIDER = "terraform-provider-talos v0.11.0";
+const TALOS_APPLY = `${TALOS_TERRAFORM_PROVIDER} pkg/talos/talos_machine_configuration_apply_resource.go`;
 
 const fact = (effect: Effect, what: string, source: string): InputFact => ({ effect, what, source });
 const forceNew = (file: string, line: number, arg: string): InputFact =>
@@ -190,8 +197,8 @@ export const TYPE_FACTS: Readonly<Record<string, TypeFacts>> = {
     inputs: {},
     otherwise: fact(
       "config-apply",
-      "no input requires replacement and Read is a no-op; Update sends the whole config with applyMode. In auto mode Talos 1.13 applies .cluster, .machine.network, .machine.kubelet, .machine.install and the other fields CanApplyImmediate lists without a reboot, and reboots for anything else",
-      `${TALOS_APPLY}:261-338; talos v1.13.9 v1alpha1_runtime.go:130-211`,
+      "no input requires replacement (no RequiresReplace in its schema) and Read is a no-op; Update sends the whole config with the resolved applyMode. In auto mode Talos 1.13 applies .cluster, .machine.network, .machine.kubelet, .machine.install and the other fields CanApplyImmediate lists without a reboot, and reboots for anything else",
+      `${TALOS_APPLY}:96-238, 609-745; talos v1.13.9 v1alpha1_runtime.go:130-211`,
     ),
   },
   "kubernetes:helm.sh/v3:Release": {

@@ -4,7 +4,7 @@
  * quorum rule refuses.
  */
 import { EFFECTS, TYPE_FACTS, type Effect } from "./change-facts";
-import type { Problem } from "./define";
+import type { Problem } from "../core/define";
 
 /** One changed input of a resource. Secret values are never carried: `secret` says so. */
 export interface InputChange {

@@ -2,18 +2,16 @@
  * Rules on the cluster settings: versions, CIDRs, pools, zone, Hetzner limits, admin access.
  * Facts: platform.md (Hetzner limits, zones, Talos 1.13) and datapath.md (Cilium 1.20 values).
  */
-import type { Problem } from "./define";
-import { contains, isPrivate, overlaps, parseCidr4, type Cidr4 } from "./cidr";
+import { describe, type Finding, type Problem } from "../core/define";
+import { contains, isPrivate, overlaps, parseCidr4, type Cidr4 } from "../core/cidr";
 import { ZONE_LOCATIONS } from "./settings";
 import { accessFindings } from "./access-rules";
 import { podCapacity } from "./pod-capacity";
-import { compareVersions, minorOf, parseVersion } from "./version";
+import { compareVersions, minorOf, parseVersion } from "../core/version";
 import { selfForbiddenLabels } from "./node-restriction";
 import { MAX_CONTROL_PLANES, type Settings } from "./spec";
 import { addressProblems } from "./address-rules";
-import { describe } from "../datapath/check";
-import type { Finding } from "../datapath/rules";
-import { kernelOf, parseTalosVersion, talosMinor, SUPPORTED_TALOS, TALOS_KERNELS } from "../datapath/kernel";
+import { kernelOf, parseTalosVersion, talosMinor, SUPPORTED_TALOS, TALOS_KERNELS } from "../core/kernel";
 
 /** Limits of the platform that the rules enforce. */
 export interface Limits {

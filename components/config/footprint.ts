@@ -10,7 +10,7 @@
 import { inputFact, worse, type InputFact } from "./change-facts";
 import type { QuorumSettings } from "./quorum";
 import { planNodes, type ClusterSpec } from "./spec";
-import { placementGroupOf } from "../hetzner/placement";
+import { placementGroupOf } from "./placement";
 
 /** Bumped when a field changes meaning; a footprint of another version is not compared. */
 export const FOOTPRINT_VERSION = 1;

@@ -13,7 +13,7 @@
  *   agent waits at start-up until the Node has one (docs.cilium.io, network/concepts/ipam/kubernetes,
  *   "Kubernetes Host Scope"). A node without a range never gets a running Cilium agent.
  */
-import { parseCidr4 } from "./cidr";
+import { parseCidr4 } from "../core/cidr";
 import type { KeyFinding } from "./access-rules";
 import type { Settings } from "./spec";
 

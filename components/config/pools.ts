@@ -4,7 +4,7 @@
  * all of them at once. Whether a server type exists and is sold where the pool is, is Hetzner's to say:
  * `hetzner/server-types.ts` asks at preview.
  */
-import { fail, failFields, ok, type FieldFinding, type Parsed } from "./define";
+import { fail, failFields, ok, type FieldFinding, type Parsed } from "../core/define";
 
 /** A Kubernetes taint placed on a pool's nodes through the kubelet's registration. */
 export interface Taint {

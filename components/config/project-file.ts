@@ -3,9 +3,9 @@
  * (`npm run generate`), so the engine type-checks every key before the program runs. Objects cannot be
  * typed there: they are declared with their default `value`, and this program validates them.
  */
-import type { SettingDef } from "./define";
+import type { SettingDef } from "../core/define";
 import { SETTINGS, SETTING_KEYS } from "./settings";
-import { KNOB_KEYS, knobDef } from "../datapath/catalogue";
+import { KNOB_KEYS, knobDef } from "../knobs/catalogue";
 
 /** One key's declaration in `Pulumi.yaml`. */
 export type Declaration =

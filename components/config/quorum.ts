@@ -8,10 +8,10 @@
  * control plane by hand) turns its refusal into a warning; other stacks get warnings only.
  */
 import { EFFECTS, type Effect } from "./change-facts";
-import { fullKey, show, type Problem } from "./define";
+import { describe, fullKey, sentence, show, type Problem } from "../core/define";
 import type { NodeImpact } from "./footprint";
 import type { Pool } from "./pools";
-import type { Settings } from "./spec";
+import { nodeName, type Settings } from "./spec";
 
 /** The settings the rule reads. */
 export type QuorumSettings = Pick<
@@ -128,6 +128,9 @@ const inScope = (change: NodeSettingChange, scope: Broken["scope"]): boolean =>
     ? scope === "controlplane"
     : typeof scope === "object" && change.scope.pool === scope.pool);
 
+/** How the work leaves a node, one node at a time (kubectl's own commands). */
+const DRAIN = "`kubectl cordon <node>`, `kubectl drain <node> --ignore-daemonsets --delete-emptydir-data`";
+
 const NEW_STACK =
   'build the cluster anew as a new stack (pulumi stack init, the new value in its stack file, pulumi up), move the workloads, then retire this stack (README, "Protection and backups")';
 
@@ -148,16 +151,15 @@ function safePath(change: NodeSettingChange, before: QuorumSettings, stack: stri
     const pool = change.scope.pool;
     if (field === "firstHost")
       return `keep firstHost ${show(change.from)} on worker pool "${pool}": a moved block re-addresses all of its nodes`;
-    return `keep worker pool "${pool}" as it is and add a new pool with ${field} ${show(change.to)} (its own name and firstHost), deploy, move the work off "${pool}" node by node (\`kubectl cordon <node>\`, \`kubectl drain <node> --ignore-daemonsets --delete-emptydir-data\`), then remove "${pool}" in a later change`;
+    return `keep worker pool "${pool}" as it is and add a new pool with ${field} ${show(change.to)} (its own name and firstHost), deploy, move the work off "${pool}" node by node (${DRAIN}), then remove "${pool}" in a later change`;
   }
   return `keep ${change.path} ${show(change.from)}: every server hangs on it; ${NEW_STACK}`;
 }
 
 function controlPlaneNames(s: QuorumSettings, stack: string): string {
-  return Array.from(
-    { length: s.controlPlane.count },
-    (_, i) => `${stack}-${s.controlPlane.name}-${i + 1}`,
-  ).join(", ");
+  return Array.from({ length: s.controlPlane.count }, (_, i) => nodeName(stack, s.controlPlane, i)).join(
+    ", ",
+  );
 }
 
 /** The refusals and warnings of a change, from what it does to each server. */
@@ -188,25 +190,21 @@ function problemsFor(
       change.scope === undefined || change.scope === "controlplane"
         ? "a change that takes at most one control plane down at a time and leaves a node of every worker pool running"
         : "a change that leaves a node of the pool running";
-    out.push({
-      path: change.path,
-      problem: {
-        key: fullKey(change.key),
-        message: `${fullKey(change.path)} = ${show(change.to)} (was ${show(change.from)}): ${hits.map((h) => h.text).join("; and ")}. Allowed: ${allowed}. Fix: ${safePath(change, before, stack)}.`,
-      },
-    });
+    const f = { why: hits.map((h) => h.text).join("; and "), allowed, fix: safePath(change, before, stack) };
+    const path = change.path.slice(change.key.length);
+    out.push({ path: change.path, problem: describe(change.key, change.to, f, { path, was: change.from }) });
   }
   // A group nothing in the settings explains (the program changed): name the group's key.
   for (const b of broken) {
     if (changes.some((c) => inScope(c, b.scope))) continue;
     const key = b.scope === "controlplane" ? "controlPlane" : "workerPools";
-    out.push({
-      path: key,
-      problem: {
-        key: fullKey(key),
-        message: `${fullKey(key)}: ${b.text}, though no setting of it changed (the program did). Allowed: a change that takes at most one control plane, and never every node of a pool, down at a time. Fix: find which input changed (npm run check -- --json, "settings"), and keep it as the last deployment had it.`,
-      },
+    const message = sentence(fullKey(key), {
+      why: `${b.text}, though no setting of it changed (the program did)`,
+      allowed:
+        "a change that takes at most one control plane, and never every node of a pool, down at a time",
+      fix: 'find which input changed (npm run check -- --json, "settings"), and keep it as the last deployment had it',
     });
+    out.push({ path: key, problem: { key: fullKey(key), message } });
   }
   return out;
 }
@@ -223,22 +221,19 @@ function swapProblems(before: QuorumSettings, after: QuorumSettings): { problem:
   const removed = removedPools(before, after);
   if (added.length === 0 || removed.length === 0) return [];
   const names = (ps: readonly Pool[]) => ps.map((p) => `"${p.name}"`).join(", ");
-  return [
-    {
-      path: "workerPools",
-      problem: {
-        key: fullKey("workerPools"),
-        message: `${fullKey("workerPools")}: this change adds worker pool(s) ${names(added)} and removes ${names(removed)} at once: Pulumi creates the new servers while it deletes the old ones, so the removed pools' work has nowhere to run. Allowed: adding a pool, or removing one, per change. Fix: add ${names(added)} in this change and deploy; move the work off ${names(removed)} node by node (\`kubectl cordon <node>\`, \`kubectl drain <node> --ignore-daemonsets --delete-emptydir-data\`); remove ${names(removed)} in a later change.`,
-      },
-    },
-  ];
+  const message = sentence(fullKey("workerPools"), {
+    why: `this change adds worker pool(s) ${names(added)} and removes ${names(removed)} at once: Pulumi creates the new servers while it deletes the old ones, so the removed pools' work has nowhere to run`,
+    allowed: "adding a pool, or removing one, per change",
+    fix: `add ${names(added)} in this change and deploy; move the work off ${names(removed)} node by node (${DRAIN}); remove ${names(removed)} in a later change`,
+  });
+  return [{ path: "workerPools", problem: { key: fullKey("workerPools"), message } }];
 }
 
 /** Warnings for what is allowed but needs a person: a worker pool removed with all of its nodes. */
 function removalWarnings(before: QuorumSettings, after: QuorumSettings): Problem[] {
   return removedPools(before, after).map((p) => ({
     key: fullKey("workerPools"),
-    message: `${fullKey("workerPools")}: worker pool "${p.name}" is removed, deleting its ${p.count} node(s) at once. Before deploying, move its work node by node (\`kubectl cordon <node>\`, \`kubectl drain <node> --ignore-daemonsets --delete-emptydir-data\`) onto the other pools.`,
+    message: `${fullKey("workerPools")}: worker pool "${p.name}" is removed, deleting its ${p.count} node(s) at once. Before deploying, move its work node by node (${DRAIN}) onto the other pools.`,
   }));
 }
 

@@ -4,13 +4,12 @@
  * declared, with one line per problem.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { Problem } from "./define";
+import type { Problem } from "../core/define";
 import { projectKeys } from "./stack-file";
 import { resolveStackConfig, type RawConfig } from "./resolve";
 import type { ClusterSpec } from "./spec";
 import { HETZNER_LIMITS } from "./cluster-rules";
-import { plaintextTokenProblem } from "./token-rule";
-import { TOKEN_CONFIG_KEY } from "../cloud-controller/token";
+import { plaintextTokenProblem, TOKEN_CONFIG_KEY } from "./token-rule";
 
 /** This project's config keys from the engine, without the namespace. */
 export function readRawConfig(): RawConfig {

@@ -3,14 +3,14 @@
  * no I/O. Order: unknown keys, then each value's type, then the rules over the typed values (a key
  * that failed to parse takes its default there, so one typo does not hide the other problems).
  */
-import { fieldProblem, fullKey, show, type Parsed, type Problem, type SettingDef } from "./define";
+import { describe, fieldProblem, show, type Parsed, type Problem, type SettingDef } from "../core/define";
 import { SETTINGS, SETTING_KEYS } from "./settings";
 import type { ClusterSpec, Settings } from "./spec";
 import { checkSettings, HETZNER_LIMITS, type Limits } from "./cluster-rules";
 import { accessWarnings, runnerCidr, type RunnerEnv } from "./access-rules";
-import { KNOB_KEYS, knobDef, type Knobs } from "../datapath/catalogue";
-import { checkKnobs } from "../datapath/check";
-import { kernelOf, parseTalosVersion } from "../datapath/kernel";
+import { KNOB_KEYS, knobDef, type Knobs } from "../knobs/catalogue";
+import { checkKnobs } from "../knobs/check";
+import { kernelOf, parseTalosVersion } from "../core/kernel";
 
 /** Raw config of the project namespace, keyed without the namespace (`bandwidthManager`). */
 export type RawConfig = Readonly<Record<string, unknown>>;
@@ -50,13 +50,8 @@ const REMOVED_KEYS: Readonly<Record<string, { why: string; allowed: string; fix:
   },
 };
 
-function removedKey(k: string, value: unknown): Problem {
-  const r = REMOVED_KEYS[k] as (typeof REMOVED_KEYS)[string];
-  return {
-    key: fullKey(k),
-    message: `${fullKey(k)} = ${show(value)}: ${r.why}. Allowed: ${r.allowed}. Fix: ${r.fix}.`,
-  };
-}
+const removedKey = (k: string, value: unknown): Problem =>
+  describe(k, value, REMOVED_KEYS[k] as (typeof REMOVED_KEYS)[string]);
 
 function unknownKeys(raw: RawConfig): Problem[] {
   return Object.keys(raw)
@@ -65,11 +60,12 @@ function unknownKeys(raw: RawConfig): Problem[] {
       if (k in REMOVED_KEYS) return removedKey(k, raw[k]);
       const near = [...ALL_KEYS].sort((a, b) => distance(k, a) - distance(k, b))[0] as string;
       const hint =
-        distance(k, near) <= 3 ? `did you mean ${near}?` : "see the README's settings and knob tables.";
-      return {
-        key: fullKey(k),
-        message: `${fullKey(k)} = ${show(raw[k])}: unknown config key, the program would ignore it. Allowed: the keys declared in Pulumi.yaml. Fix: ${hint}`,
-      };
+        distance(k, near) <= 3 ? `did you mean ${near}?` : "see the README's settings and knob tables";
+      return describe(k, raw[k], {
+        why: "unknown config key, the program would ignore it",
+        allowed: "the keys declared in Pulumi.yaml",
+        fix: hint,
+      });
     });
 }
 
@@ -81,12 +77,12 @@ function parseProblems(
   parsed: Extract<Parsed<unknown>, { ok: false }>,
 ): Problem[] {
   if (parsed.fields && parsed.fields.length > 0) return parsed.fields.map((f) => fieldProblem(key, f));
-  const what = parsed.detail ?? `not ${parsed.expected}`;
   return [
-    {
-      key: fullKey(key),
-      message: `${fullKey(key)} = ${show(value)}: ${what}. Allowed: ${parsed.expected}. Fix: correct it, or remove the key for the default ${show(fallback)}.`,
-    },
+    describe(key, value, {
+      why: parsed.detail ?? `not ${parsed.expected}`,
+      allowed: parsed.expected,
+      fix: `correct it, or remove the key for the default ${show(fallback)}`,
+    }),
   ];
 }
 

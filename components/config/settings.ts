@@ -3,11 +3,11 @@
  * is generated from this table and the knob catalogue (`npm run generate`), and a test keeps it in step.
  * Defaults describe the production cluster; stack files set only what differs.
  */
-import { boolean, integer, object, oneOf, stringList, text, type SettingDef } from "./define";
+import { boolean, integer, object, oneOf, stringList, text, type SettingDef } from "../core/define";
 import { adminCidrCheck } from "./access-rules";
 import { parsePool, parsePools } from "./pools";
 import { T } from "./change-facts";
-import { parseRollWindow } from "../agent-roll/window";
+import { parseRollWindow } from "./roll-window";
 
 /** Hetzner network zones and their locations (platform.md). */
 export const ZONE_LOCATIONS = {
@@ -318,7 +318,7 @@ export const SETTINGS = {
     default: "",
     description:
       'when the Cilium agents may roll, e.g. "Mon-Thu 02:00-05:00 Europe/Berlin"; empty: any time (the knobs check and each roll step refuse outside it)',
-    // Validated strictly (components/agent-roll/window.ts); the value stays the text, parsed again where used.
+    // Validated strictly (components/config/roll-window.ts); the value stays the text, parsed again where used.
     parse: (raw: unknown) => {
       const parsed = parseRollWindow(raw);
       return parsed.ok ? { ok: true as const, value: raw as string } : parsed;

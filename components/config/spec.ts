@@ -2,12 +2,12 @@
  * The resolved cluster spec (what every component consumes) and the node plan derived from it:
  * server names and deterministic private addresses.
  */
-import type { Knobs } from "../datapath/catalogue";
-import type { KernelVersion, TalosVersion } from "../datapath/kernel";
-import { hostAt, parseCidr4, type Cidr4 } from "./cidr";
+import type { Knobs } from "../knobs/catalogue";
+import type { KernelVersion, TalosVersion } from "../core/kernel";
+import { hostAt, parseCidr4, type Cidr4 } from "../core/cidr";
 import type { Pool } from "./pools";
 import type { SETTINGS, SettingKey } from "./settings";
-import type { SettingDef } from "./define";
+import type { SettingDef } from "../core/define";
 
 /** The typed value of every cluster setting. */
 export type Settings = {
@@ -57,6 +57,11 @@ export interface NodePlan {
   readonly privateIp: string;
 }
 
+/** The server name of a pool's node `index` (from 0): `<stack>-<pool>-<index + 1>`. */
+export function nodeName(stack: string, pool: Pick<Pool, "name">, index: number): string {
+  return `${stack}-${pool.name}-${index + 1}`;
+}
+
 function poolNodes(
   stack: string,
   pool: Pool,
@@ -65,7 +70,7 @@ function poolNodes(
   first: number,
 ): NodePlan[] {
   return Array.from({ length: pool.count }, (_, index) => ({
-    name: `${stack}-${pool.name}-${index + 1}`,
+    name: nodeName(stack, pool, index),
     role,
     pool,
     index,
@@ -92,7 +97,11 @@ export function workerFirstHosts(settings: Pick<Settings, "workerPools">): numbe
   });
 }
 
-/** Every server of the cluster, control planes first, with its private address. */
+/**
+ * Every server of the cluster, control planes first, with its private address: the one node plan.
+ * `TalosNodes` creates a server for each and hands each node on with its plan (its pool included), so
+ * nothing downstream plans the nodes again.
+ */
 export function planNodes(spec: Pick<ClusterSpec, "stack" | "settings">): NodePlan[] {
   const subnet = parseCidr4(spec.settings.nodeSubnetCidr) as Cidr4;
   const cp = poolNodes(

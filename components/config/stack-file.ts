@@ -4,7 +4,7 @@
  * plan, and the knobs check's git history.
  */
 import { parse, stringify } from "yaml";
-import { fullKey, PROJECT } from "./define";
+import { fullKey, PROJECT } from "../core/define";
 
 /** What a `secure:` value becomes when nothing may decrypt it (plan, history): never the secret. */
 export const SECRET_PLACEHOLDER = "[secret]";

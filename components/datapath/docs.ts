@@ -2,13 +2,13 @@
  * The README's tables, generated from the catalogue and the settings (`npm run generate`); a test
  * fails when the README's copy is stale.
  */
-import { show, type SettingDef } from "../config/define";
+import { show, type SettingDef } from "../core/define";
 import { SETTINGS, SETTING_KEYS } from "../config/settings";
-import { KNOB_KEYS, knobDef } from "./catalogue";
-import { COSTS, type Cost } from "./knob";
-import { formatKernel } from "./kernel";
-import { RULES } from "./rules";
-import { whose } from "./source";
+import { KNOB_KEYS, knobDef } from "../knobs/catalogue";
+import { COSTS, type Cost } from "../knobs/knob";
+import { formatKernel } from "../core/kernel";
+import { RULES } from "../knobs/rules";
+import { whose } from "../knobs/source";
 
 const cell = (s: string): string => s.replace(/\|/g, "\\|");
 

@@ -3,12 +3,12 @@
  * states over time, and the knob values and settings they resolve to. Pure: reading files and git
  * history is tools/knobs-git.ts's job, so every rule is testable without git.
  */
-import type { SettingDef } from "../config/define";
+import type { SettingDef } from "../core/define";
 import { isSecure, parseStackFile, projectKeys, SECRET_PLACEHOLDER } from "../config/stack-file";
 import type { RawConfig } from "../config/resolve";
 import { SETTINGS, SETTING_KEYS, type SettingKey } from "../config/settings";
 import type { Settings } from "../config/spec";
-import { KNOB_KEYS, knobDef, type KnobKey, type Knobs } from "./catalogue";
+import { KNOB_KEYS, knobDef, type KnobKey, type Knobs } from "../knobs/catalogue";
 
 /** The stacks the rollout checks know: ci soaks a knob, prod takes it afterwards. */
 export const STACKS = ["ci", "prod"] as const;

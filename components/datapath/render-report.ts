@@ -7,7 +7,7 @@
 import { resolveStackConfig } from "../config/resolve";
 import { releaseArgs } from "../cilium/release";
 import type { StackFile, StackName } from "./history";
-import { COSTS, RENDERED_COSTS, type Cost } from "./knob";
+import { COSTS, RENDERED_COSTS, type Cost } from "../knobs/knob";
 import { canonicalJson, type RenderDiff } from "./render-diff";
 
 /** Everything `helm template` needs to render a stack's `cilium` release as `pulumi up` deploys it. */

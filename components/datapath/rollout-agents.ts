@@ -17,29 +17,27 @@ import {
   showDuration,
   TYPICAL_STEP_SECONDS,
   windowStatus,
+  type AgentRollPlan,
   type WindowStatus,
 } from "../agent-roll";
+import type { RollNode } from "../rolling/plan";
 import { resolveStackConfig } from "../config/resolve";
 import { planNodes } from "../config/spec";
 import type { StackFile, StackName, Violation } from "./history";
-import type { Cost } from "./knob";
+import type { Cost } from "../knobs/knob";
 import type { StackRender } from "./render-report";
 
 /** The agent roll a stack's change starts, as the report shows it. */
-export interface AgentRollReport {
+export interface AgentRollReport extends Pick<
+  AgentRollPlan<RollNode>,
+  "order" | "batches" | "stepTimeoutSeconds" | "rollTimeoutSeconds" | "expectedSeconds"
+> {
   /** Whether the change replaces the agents: their pod template changes. */
   readonly rolls: boolean;
   /** Where that comes from: the render, or the catalogue's costs (the report fell back). */
   readonly source: "render" | "catalogue";
   /** The agent DaemonSet's update strategy, as rendered (or as the values set it). */
   readonly updateStrategy: string;
-  /** Node names in roll order, and per batch. */
-  readonly order: readonly string[];
-  readonly batches: readonly (readonly string[])[];
-  readonly stepTimeoutSeconds: number;
-  readonly rollTimeoutSeconds: number;
-  /** The expected duration as a range (batches × (typical step + drop window)). */
-  readonly expectedSeconds: { readonly min: number; readonly max: number };
   /** The roll window at the check's time. */
   readonly window: WindowStatus;
 }

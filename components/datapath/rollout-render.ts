@@ -3,8 +3,8 @@
  * deploy job's summary). Pure; the JSON form is the `KnobsReport` itself, and both forms here print
  * the same rendered facts from it (`renderedLines`).
  */
-import { show } from "../config/define";
-import { COSTS, type Cost } from "./knob";
+import { show } from "../core/define";
+import { COSTS, type Cost } from "../knobs/knob";
 import { STACKS } from "./history";
 import { showRef, type ObjectRef, type WorkloadChange } from "./render-diff";
 import type { StackRender } from "./render-report";

@@ -6,11 +6,11 @@
  * or that the report fell back to the catalogue's prediction and why. Pure: everything comes from the
  * catalogue and plain data (tools/knobs-git.ts reads git, tools/knobs.ts renders the chart).
  */
-import { fullKey, type Problem } from "../config/define";
+import { fullKey, type Problem } from "../core/define";
 import { resolveStackConfig } from "../config/resolve";
 import type { SettingKey } from "../config/settings";
-import { KNOB_KEYS, knobDef, type KnobKey, type Knobs } from "./catalogue";
-import { COSTS, type Cost, type Decision } from "./knob";
+import { KNOB_KEYS, knobDef, type KnobKey, type Knobs } from "../knobs/catalogue";
+import { COSTS, type Cost, type Decision } from "../knobs/knob";
 import { stackRender, type RenderOutcome, type StackRender } from "./render-report";
 import {
   STACKS,

@@ -5,8 +5,8 @@
  * clock measures what ran on ci, not when a commit landed on main. Pure: the history comes in as
  * data (tools/knobs-git.ts reads ci's deploy records from git).
  */
-import { show } from "../config/define";
-import { KNOB_KEYS, knobDef, type KnobKey, type Knobs } from "./catalogue";
+import { show } from "../core/define";
+import { KNOB_KEYS, knobDef, type KnobKey, type Knobs } from "../knobs/catalogue";
 import { sameValue, type KnobSnapshot, type Violation } from "./history";
 
 const DAY_MS = 86_400_000;

@@ -21,7 +21,7 @@ export {
   placementGroups,
   SPREAD_GROUP_MAX_SERVERS,
   type PlacementGroupPlan,
-} from "./placement";
+} from "../config/placement";
 export { ENDPOINT_SERVICES, firewallRules, KUBERNETES_API_PORT, TALOS_API_PORT } from "./rules";
 export { protectionOf, serverProtection, type Protection } from "./protection";
 export {

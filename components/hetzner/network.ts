@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as hcloud from "@pulumi/hcloud";
 import type { ClusterSpec } from "../config/spec";
 import { clusterLabels } from "./labels";
-import { placementGroups } from "./placement";
+import { placementGroups } from "../config/placement";
 import { protectionOf } from "./protection";
 import { firewallRules } from "./rules";
 

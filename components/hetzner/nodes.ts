@@ -12,7 +12,7 @@ import * as hcloud from "@pulumi/hcloud";
 import { planNodes, type ClusterSpec, type NodePlan } from "../config/spec";
 import { archOf, type ServerTypeArchitectures } from "./image";
 import { clusterLabels, nodeLabels, type Arch } from "./labels";
-import { placementGroupOf } from "./placement";
+import { placementGroupOf } from "../config/placement";
 import { protectionOf, serverProtection, type Protection } from "./protection";
 
 /** Arguments of {@link TalosNodes}. */
@@ -38,10 +38,8 @@ export interface TalosNodesArgs {
   readonly userData?: Readonly<Partial<Record<NodePlan["role"], pulumi.Input<string>>>>;
 }
 
-/** One created node, in plan order. */
-export interface TalosNode extends Pick<NodePlan, "name" | "role" | "privateIp"> {
-  /** The node's pool name. */
-  readonly pool: string;
+/** One created node, in plan order: its plan (`planNodes`: name, role, pool, index, private address) and its server. */
+export interface TalosNode extends NodePlan {
   /** Where the runner reaches the Talos API: the public IPv4 when enabled, else the public IPv6. */
   readonly publicAddress: pulumi.Output<string>;
   readonly serverId: pulumi.Output<number>;
@@ -130,10 +128,7 @@ export class TalosNodes extends pulumi.ComponentResource {
         },
       );
       return {
-        name: node.name,
-        role: node.role,
-        pool: node.pool.name,
-        privateIp: node.privateIp,
+        ...node,
         publicAddress: settings.publicIPv4 ? server.ipv4Address : server.ipv6Address,
         serverId: server.id.apply(Number),
         server,

@@ -25,6 +25,12 @@ import type { Arch } from "./labels";
 /** The Hetzner API, through the provider. */
 export const API_SOURCE: CatalogueSource = { kind: "api", description: "the Hetzner API (getServerType)" };
 
+/**
+ * How the program's log line about the server types opens. The offline plan, whose engine answers
+ * `getServerType` from the snapshot, rewrites the line to say so (tools/plan.ts).
+ */
+export const SERVER_TYPES_ASKED = "Server types asked through the hcloud provider's getServerType";
+
 /** The snapshot kept in code. */
 export const SNAPSHOT_SOURCE: CatalogueSource = {
   kind: "snapshot",
@@ -97,6 +103,6 @@ export async function checkedServerTypes(
     );
   }
   const checked = names.map((n) => `${n} (${result.architectures[n] ?? "?"})`).join(", ");
-  void pulumi.log.info(`Server types asked through the hcloud provider's getServerType: ${checked}.`);
+  void pulumi.log.info(`${SERVER_TYPES_ASKED}: ${checked}.`);
   return result.architectures;
 }

@@ -7,7 +7,7 @@
  * The semantics follow hcloud-go's deprecationutil.ServerTypeMessage (hcloud/exp/deprecationutil) and
  * the provider's per-location check (terraform-provider-hcloud v1.53.0 release notes).
  */
-import { fieldProblem, fullKey, type FieldFinding, type Problem } from "../config/define";
+import { describe, fieldProblem, type FieldFinding, type Problem } from "../core/define";
 import type { Pool } from "../config/pools";
 import type { Settings } from "../config/spec";
 import type { ServerTypeFacts, ServerTypeLocationFacts } from "./server-type-catalogue";
@@ -89,10 +89,12 @@ function typeFinding(at: PoolAt, why: string): Problem {
 function imageProblem(settings: Pick<Settings, "talosImageId">, arches: readonly Arch[]): Problem[] {
   if (settings.talosImageId === 0 || new Set(arches).size < 2) return [];
   return [
-    {
-      key: fullKey("talosImageId"),
-      message: `${fullKey("talosImageId")} = ${settings.talosImageId}: one image serves one architecture, and the pools' server types are x86 and arm64. Allowed: 0 (select the snapshot per architecture by labels), or an ID when every pool has one architecture. Fix: set talosImageId: 0 and label one snapshot per architecture, or use one architecture.`,
-    },
+    describe("talosImageId", settings.talosImageId, {
+      why: "one image serves one architecture, and the pools' server types are x86 and arm64",
+      allowed:
+        "0 (select the snapshot per architecture by labels), or an ID when every pool has one architecture",
+      fix: "set talosImageId: 0 and label one snapshot per architecture, or use one architecture",
+    }),
   ];
 }
 

@@ -13,7 +13,7 @@
  */
 import type * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { planNodes, type ClusterSpec, type NodePlan } from "../config/spec";
+import type { ClusterSpec, NodePlan } from "../config/spec";
 import { withServer } from "../hetzner/access";
 import { KUBERNETES_API_PORT } from "../hetzner/rules";
 import { NodeRoll } from "../rolling/component";
@@ -30,12 +30,11 @@ import { kubectlRange, SHELL, talosctlRange, type HealthTargets } from "../upgra
 import { nodePatches, rolePatches, toYaml, type PatchDocument, type Role } from "./patches";
 import * as talos from "./provider";
 
-/** A server to configure, as `TalosNodes.nodes` gives it. */
-export interface TalosClusterNode {
-  /** Server name = Talos hostname = Kubernetes node name; must be a node of `planNodes(spec)`. */
-  readonly name: string;
-  readonly role: Role;
-  readonly privateIp: string;
+/**
+ * A server to configure, as `TalosNodes.nodes` gives it: its plan (`planNodes`: the name is the Talos
+ * hostname and the Kubernetes node name, the pool gives its labels and taints) and its address.
+ */
+export interface TalosClusterNode extends Pick<NodePlan, "name" | "role" | "pool" | "privateIp"> {
   /** Where the runner reaches the node's Talos API (port 50000). */
   readonly publicAddress: pulumi.Input<string>;
   /**
@@ -72,21 +71,6 @@ export interface TalosClusterArgs {
    * with before a reboot (the cluster endpoint is the private load balancer). @default the cluster endpoint
    */
   readonly apiServer?: pulumi.Input<string>;
-}
-
-type PlannedNode = TalosClusterNode & Pick<NodePlan, "pool">;
-
-/** Each node with its planned pool; fails on a node the spec does not plan or without a control plane. */
-function planned(spec: ClusterSpec, nodes: readonly TalosClusterNode[]): PlannedNode[] {
-  const plan = new Map(planNodes(spec).map((p) => [p.name, p]));
-  const result = nodes.map((node) => {
-    const p = plan.get(node.name);
-    if (!p || p.role !== node.role)
-      throw new Error(`TalosCluster: "${node.name}" is not a planned ${node.role}`);
-    return { ...node, pool: p.pool };
-  });
-  if (!result.some((n) => n.role === "controlplane")) throw new Error("TalosCluster: no control-plane node");
-  return result;
 }
 
 /** One config patch per document: each shows up as its own entry in a preview's diff. */
@@ -133,7 +117,7 @@ function machineConfigurations(ctx: Context, args: TalosClusterArgs): Record<Rol
  */
 function applyConfiguration(
   ctx: Context,
-  node: PlannedNode,
+  node: TalosClusterNode,
   configs: Record<Role, pulumi.Output<string>>,
   dependsOn: readonly pulumi.Resource[],
 ): talos.machine.ConfigurationApply {
@@ -160,7 +144,7 @@ function applyConfiguration(
 /** The health gate after a node's apply: its command's scripts and environment (`upgrades/gate.ts`). */
 function gateArgs(
   ctx: Context,
-  node: PlannedNode,
+  node: TalosClusterNode,
   apply: talos.machine.ConfigurationApply,
   gate: {
     targets: HealthTargets<pulumi.Input<string>>;
@@ -189,7 +173,7 @@ function gateArgs(
  * replacement of the first server it would start a second, empty etcd. Its inputs matter at creation
  * only: ignoring them keeps a replaced first server or a renewed client certificate out of the diff.
  */
-function bootstrapOn(ctx: Context, first: PlannedNode, firstApply: pulumi.Resource) {
+function bootstrapOn(ctx: Context, first: TalosClusterNode, firstApply: pulumi.Resource) {
   const clientConfiguration = ctx.secrets.clientConfiguration;
   const target = { node: first.publicAddress, endpoint: first.publicAddress, clientConfiguration };
   const bootstrap = new talos.machine.Bootstrap(`${ctx.name}-bootstrap`, target, {
@@ -235,9 +219,10 @@ export class TalosCluster extends pulumi.ComponentResource {
     super("hcloud-talos-cilium:talos:TalosCluster", name, {}, opts);
     const { spec } = args;
     const { settings } = spec;
-    const nodes = planned(spec, args.nodes);
+    const nodes = args.nodes;
     const controlPlanes = nodes.filter((n) => n.role === "controlplane");
-    const first = controlPlanes[0] as PlannedNode;
+    const first = controlPlanes[0];
+    if (!first) throw new Error("TalosCluster: no control-plane node");
     this.kubernetesEndpoint = pulumi.interpolate`https://${args.endpoint.host}:${KUBERNETES_API_PORT}`;
 
     // The provider replaces Secrets (a new CA: every node cut off) when talosVersion goes DOWN (its plan
@@ -249,7 +234,7 @@ export class TalosCluster extends pulumi.ComponentResource {
     );
     const clientConfiguration = secrets.clientConfiguration;
     const ctx: Context = { name, spec, parent: this, secrets, endpoint: this.kubernetesEndpoint };
-    const talosconfigOf = (targets: readonly PlannedNode[]) =>
+    const talosconfigOf = (targets: readonly TalosClusterNode[]) =>
       talos.client.getConfigurationOutput(
         {
           clusterName: spec.stack,

@@ -20,5 +20,4 @@ export {
   type RolePatches,
   type RolePatchOptions,
 } from "./patches";
-export { isSelfForbiddenLabel, selfForbiddenLabels } from "../config/node-restriction";
 export { FACTORY_ARCH, INSTALLER_REPOSITORY, PLATFORM, schematicYaml } from "./schematic";

@@ -9,7 +9,6 @@
 import { stringify } from "yaml";
 import type { Pool } from "../config/pools";
 import type { ClusterSpec, NodePlan, Settings } from "../config/spec";
-import { selfForbiddenLabels } from "../config/node-restriction";
 
 /** One YAML document of a machine-config patch, as a plain object. */
 export type PatchDocument = { readonly [key: string]: unknown };
@@ -104,18 +103,15 @@ export function rolePatches(
   };
 }
 
-/** `machine.nodeTaints` values: `value:effect`, or just `effect` without a value (Talos NodeTaintSpecController). */
+/**
+ * `machine.nodeTaints` values: `value:effect`, or just `effect` without a value (Talos
+ * NodeTaintSpecController). A map, one taint per key: the cluster rules refuse a control-plane pool
+ * that sets a key twice (config/cluster-rules.ts), so no taint is lost here.
+ */
 function nodeTaints(pool: Pool): Record<string, string> {
-  const taints: Record<string, string> = {};
-  for (const t of pool.taints) {
-    if (t.key in taints) {
-      throw new Error(
-        `control-plane pool "${pool.name}": taint key "${t.key}" appears twice; machine.nodeTaints holds one taint per key`,
-      );
-    }
-    taints[t.key] = t.value === "" ? t.effect : `${t.value}:${t.effect}`;
-  }
-  return taints;
+  return Object.fromEntries(
+    pool.taints.map((t) => [t.key, t.value === "" ? t.effect : `${t.value}:${t.effect}`]),
+  );
 }
 
 /** Kubelet `registerWithTaints` entries (Kubernetes `Taint`: key, value?, effect). */
@@ -126,15 +122,10 @@ const registerWithTaints = (pool: Pool) =>
  * A pool's node labels and taints, or no document when it has none. Control planes: `nodeLabels` and
  * `nodeTaints`, kept in step by Talos. Workers: `nodeLabels`, and taints through the kubelet's
  * `registerWithTaints`, which NodeRestriction allows at registration only (config/node-restriction.ts): a
- * changed worker taint reaches new nodes; existing ones need `kubectl taint`.
+ * changed worker taint reaches new nodes; existing ones need `kubectl taint`. A worker label NodeRestriction
+ * refuses never gets here: the cluster rules refuse it at preview (config/cluster-rules.ts).
  */
 export function poolPatches(pool: Pool, role: Role): PatchDocument[] {
-  const forbidden = role === "worker" ? selfForbiddenLabels(pool.labels) : [];
-  if (forbidden.length > 0) {
-    throw new Error(
-      `worker pool "${pool.name}": labels ${forbidden.join(", ")} are in a Kubernetes-reserved domain a node may not set on itself (NodeRestriction)`,
-    );
-  }
   const machine: Record<string, unknown> = {};
   if (Object.keys(pool.labels).length > 0) machine.nodeLabels = { ...pool.labels };
   if (pool.taints.length > 0 && role === "controlplane") machine.nodeTaints = nodeTaints(pool);

@@ -37,34 +37,36 @@ export function selfReference(name: string): pulumi.StackReference {
 }
 
 /** The versions the last deployment exported; empty on a first deployment. */
-export function deployedVersions(from: string | pulumi.StackReference): pulumi.Output<DeployedVersions> {
-  const self = typeof from === "string" ? selfReference(from) : from;
-  return pulumi
-    .all(DEPLOYED_OUTPUTS.map((key) => self.getOutput(key)))
-    .apply(([talosVersion, kubernetesVersion]) => ({
-      talosVersion: asVersion(talosVersion),
-      kubernetesVersion: asVersion(kubernetesVersion),
-    }));
+export async function deployedVersions(self: pulumi.StackReference): Promise<DeployedVersions> {
+  const [talosVersion, kubernetesVersion] = await Promise.all(
+    DEPLOYED_OUTPUTS.map(async (key) => {
+      const details = await self.getOutputDetails(key);
+      return details.value ?? details.secretValue;
+    }),
+  );
+  return { talosVersion: asVersion(talosVersion), kubernetesVersion: asVersion(kubernetesVersion) };
 }
 
 /**
  * The deployed versions, once the stack's version change is known to be a supported one; rejects with
- * a RunError naming every refused key otherwise. Whatever pushes Talos config or upgrades a node takes
- * its input through this, so a refused change fails `pulumi preview` and never reaches a node.
+ * a RunError naming every refused key otherwise. Awaited before the first resource, so a refused change
+ * declares nothing and its message reaches the user once, as written: a RunError thrown inside an
+ * apply that feeds a resource's or an invoke's inputs comes out prefixed with `error serializing
+ * property "<name>": ` for every level it passed through (@pulumi/pulumi 3.270.0 runtime/rpc.js:137-145;
+ * six levels from the config apply's inputs down to its patches), and logged again by each invoke.
  */
-export function checkedUpgradePath(
+export async function checkedUpgradePath(
   settings: Pick<Settings, "talosVersion" | "kubernetesVersion">,
-  deployed: pulumi.Output<DeployedVersions>,
-): pulumi.Output<DeployedVersions> {
-  return deployed.apply((previous) => {
-    const problems = upgradeProblems(settings, previous);
-    if (problems.length > 0) {
-      throw new pulumi.RunError(
-        `The version change is not a supported upgrade; no node was touched:\n${formatProblems(problems)}`,
-      );
-    }
-    return previous;
-  });
+  self: pulumi.StackReference,
+): Promise<DeployedVersions> {
+  const previous = await deployedVersions(self);
+  const problems = upgradeProblems(settings, previous);
+  if (problems.length > 0) {
+    throw new pulumi.RunError(
+      `The version change is not a supported upgrade; nothing was created or changed:\n${formatProblems(problems)}`,
+    );
+  }
+  return previous;
 }
 
 /** The stack output the footprint is exported as (`index.ts`); the next preview reads it back. */

@@ -21,7 +21,7 @@
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { NO_OP_UPDATE, SHELL } from "./scripts";
+import { NO_OP_UPDATE, SHELL, talosctlPrelude } from "./scripts";
 
 /** The variables of the script's environment. */
 export const ETCD_MEMBER_ENV = [
@@ -34,25 +34,12 @@ export const ETCD_MEMBER_ENV = [
 /** The create: nothing (Talos control planes join etcd on their own). */
 export const ETCD_MEMBER_CREATE = ": 'a control plane joins etcd by itself: nothing to do'";
 
-/** The delete: takes `NODE_NAME` out of etcd before its server goes (see the module comment). */
+/**
+ * The delete: takes `NODE_NAME` out of etcd before its server goes (see the module comment), after the
+ * talosctl scripts' common head (`talosctlPrelude`: talosctl present, the talosconfig in a private file).
+ */
 export function etcdLeaveScript(talosctlVersion: string): string {
-  return `set -eu
-if ! command -v talosctl >/dev/null 2>&1; then
-  echo "talosctl is required on the machine running pulumi: install talosctl ${talosctlVersion} from https://github.com/siderolabs/talos/releases and put it on PATH (README, Day-2)" >&2
-  exit 127
-fi
-umask 077
-TALOSCONFIG=$(mktemp)
-export TALOSCONFIG
-trap 'rm -f "$TALOSCONFIG"' EXIT
-printf '%s\\n' "$TALOSCONFIG_CONTENT" >"$TALOSCONFIG"
-unset TALOSCONFIG_CONTENT
-on() {
-  on_address=$1
-  shift
-  talosctl --endpoints "$on_address" --nodes "$on_address" "$@"
-}
-member_id() {
+  return `${talosctlPrelude(talosctlVersion)}member_id() {
   printf '%s\\n' "$1" | awk -v host="$NODE_NAME" 'NR > 1 { for (i = 2; i <= NF; i++) if ($i == host) { print $(i - 1); exit } }'
 }
 if [ -z "$OTHER_ADDRESSES" ]; then

@@ -34,7 +34,7 @@
  * reach (cmd/talosctl/cmd/talos/drain.go:34-39); kubectl uses the stack's kubeconfig (scripts.ts).
  */
 import type { Settings } from "../config/spec";
-import { HEALTH_CHECK, kubectlDrain, talosctlPrelude, type HealthTargets } from "./scripts";
+import { HEALTH_CHECK, HEALTH_CHECK_ENV, kubectlDrain, talosctlPrelude, type HealthTargets } from "./scripts";
 
 /** The stack's `talosApplyMode`. */
 export type ApplyMode = Settings["talosApplyMode"];
@@ -66,17 +66,7 @@ export function gateReboots(mode: ApplyMode, resolvedApplyMode: string): boolean
 }
 
 /** The variables of a gate's environment. */
-export const GATE_ENV = [
-  "NODE_NAME",
-  "NODE_ADDRESS",
-  "CONFIG_HASH",
-  "REBOOT",
-  "HEALTH_ADDRESS",
-  "CONTROL_PLANE_IPS",
-  "WORKER_IPS",
-  "TALOSCONFIG_CONTENT",
-  "KUBECONFIG_CONTENT",
-] as const;
+export const GATE_ENV = ["NODE_NAME", "NODE_ADDRESS", "CONFIG_HASH", "REBOOT", ...HEALTH_CHECK_ENV] as const;
 
 /** What a gate knows about its node's apply. */
 export interface GateNode<V> {

@@ -7,12 +7,10 @@
  * `talosctl upgrade-k8s` moves one minor at a time (Kubernetes' version skew policy), patch changes
  * either way.
  */
-import type { Problem } from "../config/define";
+import { describe, type Finding, type Problem } from "../core/define";
 import type { Settings } from "../config/spec";
-import { parseVersion } from "../config/version";
-import { parseTalosVersion, SUPPORTED_TALOS, type TalosVersion } from "../datapath/kernel";
-import { describe } from "../datapath/check";
-import type { Finding } from "../datapath/rules";
+import { parseVersion } from "../core/version";
+import { parseTalosVersion, SUPPORTED_TALOS, type TalosVersion } from "../core/kernel";
 
 /** The versions the stack's last deployment left the nodes on; absent on a first deployment. */
 export interface DeployedVersions {

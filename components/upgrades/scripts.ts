@@ -11,7 +11,7 @@
  */
 
 import type { ClusterSpec } from "../config/spec";
-import { talosMinor } from "../datapath/kernel";
+import { talosMinor } from "../core/kernel";
 
 /** The talosctl releases the scripts need, named in their error message: the stack's minor (`v1.13.x`). */
 export function talosctlRange(spec: Pick<ClusterSpec, "talosVersion">): string {
@@ -48,6 +48,19 @@ export const NO_OP_UPDATE = ": 'only a trigger change (versions, schematic) upgr
  */
 export const DRAIN_TIMEOUT = "10m";
 
+/**
+ * The variables a script that checks the cluster's health after a node's change reads (`talosctl
+ * health` on HEALTH_ADDRESS naming every node, with the admin talosconfig and kubeconfig): the Talos
+ * steps' and the config apply gates' (gate.ts) alike.
+ */
+export const HEALTH_CHECK_ENV = [
+  "HEALTH_ADDRESS",
+  "CONTROL_PLANE_IPS",
+  "WORKER_IPS",
+  "TALOSCONFIG_CONTENT",
+  "KUBECONFIG_CONTENT",
+] as const;
+
 /** The variables of the Talos step's environment. */
 export const TALOS_STEP_ENV = [
   "NODE_NAME",
@@ -55,11 +68,7 @@ export const TALOS_STEP_ENV = [
   "TARGET_VERSION",
   "TARGET_SCHEMATIC",
   "INSTALLER_IMAGE",
-  "HEALTH_ADDRESS",
-  "CONTROL_PLANE_IPS",
-  "WORKER_IPS",
-  "TALOSCONFIG_CONTENT",
-  "KUBECONFIG_CONTENT",
+  ...HEALTH_CHECK_ENV,
 ] as const;
 
 /** The variables of the Kubernetes step's environment. */

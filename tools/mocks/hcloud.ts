@@ -3,7 +3,7 @@
  * components read. Addresses come from documentation ranges (RFC 5737, RFC 3849) and are derived from
  * the resource's numeric ID, so every run gives the same values.
  */
-import { hostAt, parseCidr4, type Cidr4 } from "../../components/config/cidr";
+import { hostAt, parseCidr4, type Cidr4 } from "../../components/core/cidr";
 import { SERVER_TYPE_SNAPSHOT } from "../../components/hetzner/server-type-catalogue";
 import type { Outputs, State } from "./types";
 

@@ -3,10 +3,10 @@
  * warnings (both derived from the catalogue), each finding joined into one message that names the key,
  * its value, whose rule it is, what is allowed and the fix.
  */
-import { fullKey, show, type Problem } from "../config/define";
+import { describe, show, type Finding, type Problem } from "../core/define";
 import { KNOB_KEYS, knobDef, type KnobKey, type Knobs } from "./catalogue";
-import { compareKernel, formatKernel, oldestTalosFor } from "./kernel";
-import { RULES, type Finding, type Rule, type RuleContext } from "./rules";
+import { compareKernel, formatKernel, oldestTalosFor } from "../core/kernel";
+import { RULES, type Rule, type RuleContext } from "./rules";
 import { opening, ours, type RuleSource } from "./source";
 
 /** A rule that fired: which one, whose it is, how bad, and its message. */
@@ -53,14 +53,6 @@ export function decisionVerdicts(k: Knobs): Verdict[] {
     };
     return [verdict(`decision:${key}`, key, "warning", DECISION_SOURCE, k[key], finding)];
   });
-}
-
-/** Joins a finding into the one-sentence message of a problem. */
-export function describe(key: string, value: unknown, f: Finding): Problem {
-  return {
-    key: fullKey(key),
-    message: `${fullKey(key)} = ${show(value)}: ${f.why}. Allowed: ${f.allowed}. Fix: ${f.fix}.`,
-  };
 }
 
 function verdict(

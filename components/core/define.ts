@@ -1,5 +1,7 @@
 /**
- * The shape of a config setting, shared by the cluster settings and the datapath knobs.
+ * The shape of a config setting, shared by the cluster settings and the datapath knobs, and the shape
+ * of a problem with one: its parts (`Finding`) and the one sentence every problem's message is
+ * (`sentence`, `describe`).
  *
  * A setting is declared once (key, type, default, allowed values, description). From that one
  * declaration come: the typed declaration in `Pulumi.yaml` (generated), the parsing and validation of
@@ -20,18 +22,22 @@ export interface Problem {
   readonly message: string;
 }
 
+/** What is wrong, in parts: why (opening with whose rule it is), what is allowed, and the fix. */
+export interface Finding {
+  readonly why: string;
+  readonly allowed: string;
+  readonly fix: string;
+}
+
 /**
  * One bad part of a structured value (a pool's field, a list's item): where it is below the key
  * (`[1].count` of `workerPools`, `.count` of `controlPlane`), its value, why it is wrong, what is
  * allowed and the fix. Each becomes its own problem.
  */
-export interface FieldFinding {
+export interface FieldFinding extends Finding {
   /** The part's path below the config key: `[1].count`, `.name`, `[0]`. */
   readonly path: string;
   readonly value: unknown;
-  readonly why: string;
-  readonly allowed: string;
-  readonly fix: string;
 }
 
 /**
@@ -98,12 +104,38 @@ function failFields<T>(expected: string, fields: readonly FieldFinding[]): Parse
   return { ok: false, expected, fields };
 }
 
-/** The problem of one bad part of the value of config key `key`, reported against that key. */
-export function fieldProblem(key: string, f: FieldFinding): Problem {
+/**
+ * The one sentence of every problem: `<subject>: <why>. Allowed: <allowed>. Fix: <fix>.` (no second
+ * full stop after a fix that ends a sentence itself, such as "did you mean …?").
+ */
+export function sentence(subject: string, f: Finding): string {
+  const end = /[.?!]$/.test(f.fix) ? "" : ".";
+  return `${subject}: ${f.why}. Allowed: ${f.allowed}. Fix: ${f.fix}${end}`;
+}
+
+/** Where a problem's value sits below its key, and what it was before (a change's problem). */
+export interface Place {
+  /** The path below the config key the message names (`[1].count`); the problem stays the key's. */
+  readonly path?: string;
+  /** The value before the change, shown as `(was …)`. */
+  readonly was?: unknown;
+}
+
+/**
+ * A problem with config key `key`: `hcloud-talos-cilium:<key><path> = <value> (was …): <why>.
+ * Allowed: … Fix: ….`, reported against the key itself.
+ */
+export function describe(key: string, value: unknown, f: Finding, at: Place = {}): Problem {
+  const was = "was" in at ? ` (was ${show(at.was)})` : "";
   return {
     key: fullKey(key),
-    message: `${fullKey(key + f.path)} = ${show(f.value)}: ${f.why}. Allowed: ${f.allowed}. Fix: ${f.fix}.`,
+    message: sentence(`${fullKey(key + (at.path ?? ""))} = ${show(value)}${was}`, f),
   };
+}
+
+/** The problem of one bad part of the value of config key `key`, reported against that key. */
+export function fieldProblem(key: string, f: FieldFinding): Problem {
+  return describe(key, f.value, f, { path: f.path });
 }
 
 /** Raw config arrives as a string from the engine (`"true"`) or as a YAML value from a stack file. */

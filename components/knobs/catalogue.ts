@@ -6,8 +6,8 @@
  *
  * The object key is the config key (`hcloud-talos-cilium:<key>`); defaults are the production baseline.
  */
-import { boolean, integer, oneOf, text } from "../config/define";
-import { KERNEL_NEEDS } from "./kernel";
+import { boolean, integer, oneOf, text } from "../core/define";
+import { KERNEL_NEEDS } from "./kernel-needs";
 import { direct, knob, type KnobDef } from "./knob";
 
 /**

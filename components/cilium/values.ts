@@ -5,8 +5,8 @@
  */
 import { AGENT_UPDATE_STRATEGY } from "../agent-roll/plan";
 import type { ClusterSpec } from "../config/spec";
-import { KNOB_KEYS, knobDef } from "./catalogue";
-import type { HelmContext } from "./knob";
+import { KNOB_KEYS, knobDef } from "../knobs/catalogue";
+import type { HelmContext } from "../knobs/knob";
 
 /** Helm values: a tree of plain JSON. */
 export type HelmValues = { [key: string]: unknown };

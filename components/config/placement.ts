@@ -2,8 +2,8 @@
  * Spread placement groups (pure): which groups each pool needs and which group each server joins.
  * A spread group puts its servers on distinct physical hosts and holds at most 10 servers (platform.md).
  */
-import type { Pool } from "../config/pools";
-import type { NodePlan } from "../config/spec";
+import type { Pool } from "./pools";
+import type { NodePlan } from "./spec";
 
 /** Hetzner's limit of servers in one `spread` placement group. */
 export const SPREAD_GROUP_MAX_SERVERS = 10;

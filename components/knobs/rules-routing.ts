@@ -2,29 +2,17 @@
  * Host routing, the pod device (netkit), routing mode and its CIDR, direct node routes, the tunnel
  * protocol. Agent references point into cilium/cilium@aeb2d1b (see `source.ts`).
  */
-import { contains, parseCidr4, parseIpv4 } from "../config/cidr";
-import { show } from "../config/define";
 import type { Knobs } from "./catalogue";
-import { ADOPT_HOST_ROUTING, hostRouting, usesDsr, type Finding, type Rule } from "./rule";
+import { show, type Finding } from "../core/define";
+import {
+  ADOPT_HOST_ROUTING,
+  agentParsesCidr4,
+  coversPodsRule,
+  hostRouting,
+  usesDsr,
+  type Rule,
+} from "./rule";
 import { agentFallsBack, agentRefuses, chartFails, ours } from "./source";
-
-/**
- * Whether the agent can parse an IPv4 CIDR (Go's net.ParseCIDR / netip.ParsePrefix: four octets of
- * 0–255 and a prefix of 0–32; unlike our own checks, host bits are allowed).
- */
-export function agentParsesCidr4(cidr: string): boolean {
-  const [ip, p, ...rest] = cidr.split("/");
-  return (
-    ip !== undefined && parseIpv4(ip) !== undefined && p !== undefined && rest.length === 0 && Number(p) <= 32
-  );
-}
-
-/** Our rule for a CIDR that must hold the pod CIDR (a network address, no host bits). */
-function coversPods(cidr: string, podCidr: string): boolean {
-  const outer = parseCidr4(cidr);
-  const pods = parseCidr4(podCidr);
-  return outer !== undefined && pods !== undefined && contains(outer, pods);
-}
 
 /** The agent's netkit refusals in its own order (pkg/datapath/connector/config.go:137-145). */
 function netkitRefusal(k: Knobs): string | undefined {
@@ -120,23 +108,16 @@ export const ROUTING_RULES: readonly Rule[] = [
           }
         : undefined,
   },
-  {
-    id: "native-cidr-covers-pods",
-    knob: "ipv4NativeRoutingCidr",
-    severity: "error",
-    summary: "must cover the pod CIDR",
-    source: ours("design: pod-to-pod traffic must never be masqueraded (datapath.md §2, routing mode)"),
-    check: (k, ctx) =>
-      k.ipv4NativeRoutingCidr &&
-      agentParsesCidr4(k.ipv4NativeRoutingCidr) &&
-      !coversPods(k.ipv4NativeRoutingCidr, ctx.podCidr)
-        ? {
-            why: `our rule: it must be an IPv4 network (no host bits) containing the pod CIDR ${ctx.podCidr}, or the agent masquerades pod traffic to the pods outside it`,
-            allowed: `a CIDR containing ${ctx.podCidr}`,
-            fix: `set it to ${ctx.podCidr} (or a CIDR containing it)`,
-          }
-        : undefined,
-  },
+  coversPodsRule(
+    "native-cidr-covers-pods",
+    "ipv4NativeRoutingCidr",
+    ours("design: pod-to-pod traffic must never be masqueraded (datapath.md §2, routing mode)"),
+    (podCidr) => ({
+      why: `our rule: it must be an IPv4 network (no host bits) containing the pod CIDR ${podCidr}, or the agent masquerades pod traffic to the pods outside it`,
+      allowed: `a CIDR containing ${podCidr}`,
+      fix: `set it to ${podCidr} (or a CIDR containing it)`,
+    }),
+  ),
   {
     id: "auto-direct-node-routes-needs-native",
     knob: "autoDirectNodeRoutes",

@@ -1,9 +1,11 @@
 /**
  * What a datapath rule is, and the facts several rules share: how the agent resolves host routing,
- * and whether it uses DSR. The rules themselves are in the `rules-*.ts` files, assembled by `rules.ts`.
+ * whether it uses DSR, how it parses a CIDR and which CIDRs hold the pod CIDR. The rules themselves are in the `rules-*.ts` files, assembled by `rules.ts`.
  */
 import type { KnobKey, Knobs } from "./catalogue";
-import type { KernelVersion, TalosVersion } from "./kernel";
+import { contains, parseCidr4, parseIpv4 } from "../core/cidr";
+import type { KernelVersion, TalosVersion } from "../core/kernel";
+import type { Finding } from "../core/define";
 import type { RuleSource } from "./source";
 
 /** What a rule may look at besides the knobs. */
@@ -14,16 +16,10 @@ export interface RuleContext {
 }
 
 /**
- * A failed rule, in parts; `describe()` joins them into the message. `why` opens with the words of
- * the rule's source (`opening()` in `source.ts`): a test holds every rule to it.
+ * One rule of the catalogue. A failed rule says, in parts (`Finding`), why, what is allowed and the
+ * fix; `why` opens with the words of the rule's source (`opening()` in `source.ts`): a test holds
+ * every rule to it.
  */
-export interface Finding {
-  readonly why: string;
-  readonly allowed: string;
-  readonly fix: string;
-}
-
-/** One rule of the catalogue. */
 export interface Rule {
   readonly id: string;
   /** The knob the problem is reported against. */
@@ -79,3 +75,45 @@ export const ADOPT_HOST_ROUTING =
 
 /** DSR or hybrid: the agent's LoadBalancerUsesDSR (pkg/loadbalancer/config.go:279-283). */
 export const usesDsr = (k: Knobs): boolean => k.loadBalancerMode !== "snat";
+
+/**
+ * Whether the agent can parse an IPv4 CIDR (Go's net.ParseCIDR / netip.ParsePrefix: four octets of
+ * 0–255 and a prefix of 0–32; unlike our own checks, host bits are allowed).
+ */
+export function agentParsesCidr4(cidr: string): boolean {
+  const [ip, p, ...rest] = cidr.split("/");
+  return (
+    ip !== undefined && parseIpv4(ip) !== undefined && p !== undefined && rest.length === 0 && Number(p) <= 32
+  );
+}
+
+/**
+ * Our rule for a CIDR knob that must hold every pod address: whether a set CIDR the agent parses fails it, i.e. is not an IPv4 network (no host bits) equal to or
+ * containing the pod CIDR. Unset or unparseable is not this rule's finding: the knob's parse rule has it.
+ */
+function missesPods(cidr: string | undefined, podCidr: string): boolean {
+  if (!cidr || !agentParsesCidr4(cidr)) return false;
+  const outer = parseCidr4(cidr);
+  const pods = parseCidr4(podCidr);
+  return !(outer !== undefined && pods !== undefined && contains(outer, pods));
+}
+
+/**
+ * The rule that a CIDR knob holds every pod address (`missesPods`), with the knob's own reason:
+ * one body for ipv4NativeRoutingCidr and strictEgressCidr.
+ */
+export function coversPodsRule(
+  id: string,
+  knob: "ipv4NativeRoutingCidr" | "strictEgressCidr",
+  source: RuleSource,
+  finding: (podCidr: string) => Finding,
+): Rule {
+  return {
+    id,
+    knob,
+    severity: "error",
+    summary: "must cover the pod CIDR",
+    source,
+    check: (k, ctx) => (missesPods(k[knob], ctx.podCidr) ? finding(ctx.podCidr) : undefined),
+  };
+}

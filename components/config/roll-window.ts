@@ -8,7 +8,7 @@
  * given in their canonical spelling (`UTC`, not `utc`): the scripts read the same name from the
  * runner's tz database (`$TZDIR`, else /usr/share/zoneinfo), where the spelling is a file name.
  */
-import { fail, ok, type Parsed } from "../config/define";
+import { fail, ok, type Parsed } from "../core/define";
 
 /** ISO 8601 weekday numbers (1 = Monday … 7 = Sunday), as `date +%u` prints them. */
 export const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] as const;

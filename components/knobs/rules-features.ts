@@ -2,9 +2,7 @@
  * Hubble, the egress gateway, WireGuard strict egress, SPIRE mutual auth, Gateway API and the BPF
  * clock probe. Agent and operator references point into cilium/cilium@aeb2d1b (see `source.ts`).
  */
-import { contains, parseCidr4 } from "../config/cidr";
-import type { Rule } from "./rule";
-import { agentParsesCidr4 } from "./rules-routing";
+import { agentParsesCidr4, coversPodsRule, type Rule } from "./rule";
 import { agentFallsBack, agentRefuses, chartFails, docs, operatorFallsBack, ours } from "./source";
 
 const EGRESS_GATEWAY = "pkg/egressgateway/manager.go";
@@ -120,25 +118,16 @@ export const FEATURE_RULES: readonly Rule[] = [
           }
         : undefined,
   },
-  {
-    id: "strict-egress-cidr-covers-pods",
-    knob: "strictEgressCidr",
-    severity: "error",
-    summary: "must cover the pod CIDR",
-    source: ours("design: strict egress covers every pod address (datapath.md §1, strict egress mode)"),
-    check: (k, ctx) => {
-      if (!k.strictEgressCidr || !agentParsesCidr4(k.strictEgressCidr)) return undefined;
-      const outer = parseCidr4(k.strictEgressCidr);
-      const pods = parseCidr4(ctx.podCidr);
-      return outer && pods && contains(outer, pods)
-        ? undefined
-        : {
-            why: `our rule: strict egress must cover every pod address, so the CIDR must be an IPv4 network (no host bits) equal to or containing the pod CIDR ${ctx.podCidr}`,
-            allowed: `"" (the pod CIDR) or a CIDR containing ${ctx.podCidr}`,
-            fix: "leave it empty so it follows podCidr",
-          };
-    },
-  },
+  coversPodsRule(
+    "strict-egress-cidr-covers-pods",
+    "strictEgressCidr",
+    ours("design: strict egress covers every pod address (datapath.md §1, strict egress mode)"),
+    (podCidr) => ({
+      why: `our rule: strict egress must cover every pod address, so the CIDR must be an IPv4 network (no host bits) equal to or containing the pod CIDR ${podCidr}`,
+      allowed: `"" (the pod CIDR) or a CIDR containing ${podCidr}`,
+      fix: "leave it empty so it follows podCidr",
+    }),
+  ),
   {
     id: "mutual-auth-deprecated",
     knob: "mutualAuth",

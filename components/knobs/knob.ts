@@ -2,8 +2,8 @@
  * What a datapath knob is: a config setting plus the Helm values it sets, the kernel it needs, what a
  * change costs, and the decision of record. The catalogue (`catalogue.ts`) is a table of these.
  */
-import type { SettingDef } from "../config/define";
-import type { KernelNeed } from "./kernel";
+import type { SettingDef } from "../core/define";
+import type { KernelNeed } from "./kernel-needs";
 
 /**
  * What changing a knob costs on a running cluster. The first six are what the chart renders (a pod

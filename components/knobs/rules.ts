@@ -12,14 +12,7 @@ import { FEATURE_RULES } from "./rules-features";
 import { LB_RULES } from "./rules-lb";
 import { ROUTING_RULES } from "./rules-routing";
 
-export {
-  fallsBackToLegacy,
-  hostRouting,
-  type Finding,
-  type HostRouting,
-  type Rule,
-  type RuleContext,
-} from "./rule";
+export { fallsBackToLegacy, hostRouting, type HostRouting, type Rule, type RuleContext } from "./rule";
 
 /** Every rule, one row each. */
 export const RULES: readonly Rule[] = [

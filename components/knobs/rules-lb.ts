@@ -3,7 +3,7 @@
  * replacement (cilium/cilium@aeb2d1b pkg/kpr/initializer/kube_proxy_replacement.go:65-163) and
  * compiles DSR and XDP acceleration into the datapath only then (pkg/datapath/linux/config/config.go:300-375).
  */
-import { show } from "../config/define";
+import { show } from "../core/define";
 import { usesDsr, type Rule } from "./rule";
 import { agentFallsBack, agentRefuses, docs } from "./source";
 
