@@ -124,7 +124,7 @@ export async function verifyInput(input: DeployInput, get: Fetch = defaultFetch)
   return `✓ ${what} sha256 ${got} (${pinned ? "pinned, and " : ""}the index's published digest)`;
 }
 
-const USAGE = "usage: node --require tsx/cjs tools/deploy-inputs.ts --stack <name>";
+const USAGE = "usage: node --require ./tools/ts-loader.cjs tools/deploy-inputs.ts --stack <name>";
 
 /** The command: checks every input of a stack's deploy; exit 1 when one fails, 2 on a bad command line. */
 export async function main(argv: readonly string[]): Promise<number> {

@@ -155,7 +155,7 @@ export function renderEstimate(
 }
 
 const USAGE =
-  "usage: node --require tsx/cjs tools/pr-cost.ts --stack <name> --config-file <path> --pricing <file> --priced-at <ISO date> --hours <n>";
+  "usage: node --require ./tools/ts-loader.cjs tools/pr-cost.ts --stack <name> --config-file <path> --pricing <file> --priced-at <ISO date> --hours <n>";
 
 const OPTIONS = {
   stack: { type: "string" },
