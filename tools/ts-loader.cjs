@@ -17,6 +17,8 @@
  * cannot be written costs time, not correctness. `HTC_TS_CACHE=off` turns it off; the folder follows
  * `$XDG_CACHE_HOME` as the render cache does (tools/helm-template.ts).
  *
+ * On Node 22.1 and later it also turns on Node's compile cache (below), in the same cache folder.
+ *
  * Stack traces: the code carries an inline source map; Node applies it with `--enable-source-maps`,
  * or when PLAN_STACK_TRACES is set (the offline engine's switch for a crash inside the program).
  */
@@ -25,7 +27,10 @@ const { createHash } = require("node:crypto");
 const fs = require("node:fs");
 const { homedir } = require("node:os");
 const { join } = require("node:path");
-const esbuild = require("esbuild");
+
+/** esbuild, loaded on the first cache miss only (a warm run needs none of it). */
+let esbuild;
+const loadEsbuild = () => (esbuild ??= require("esbuild"));
 
 const cacheDir = (() => {
   const set = process.env.HTC_TS_CACHE;
@@ -34,11 +39,14 @@ const cacheDir = (() => {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "hcloud-talos-cilium", "ts");
 })();
 
+/** The installed esbuild's version, from its package.json (cheaper than loading esbuild). */
+const ESBUILD_VERSION = require("esbuild/package.json").version;
+
 const sha256 = (text) => createHash("sha256").update(text).digest("hex");
 
 /** The transpiled code of `source` (the file at `filename`). */
 function transpile(source, filename) {
-  return esbuild.transformSync(source, {
+  return loadEsbuild().transformSync(source, {
     loader: "ts",
     format: "cjs",
     target: `node${process.versions.node.split(".")[0]}`,
@@ -50,7 +58,7 @@ function transpile(source, filename) {
 /** The cached code of `filename` when its stamp matches, else transpiles it and caches the result. */
 function compiled(source, filename) {
   if (!cacheDir) return transpile(source, filename);
-  const stamp = `// ${sha256(source)} esbuild ${esbuild.version}\n`;
+  const stamp = `// ${sha256(source)} esbuild ${ESBUILD_VERSION}\n`;
   const slot = join(cacheDir, `${sha256(filename)}.js`);
   try {
     const cached = fs.readFileSync(slot, "utf8");
@@ -71,6 +79,12 @@ function compiled(source, filename) {
 }
 
 if (process.env.PLAN_STACK_TRACES) process.setSourceMapsEnabled(true);
+
+// Node 22.1+ keeps V8's compiled code of every module it loads from here on (the SDKs' ~1,000 files
+// and ours) and reuses it while the file's content is the same (nodejs.org/api/module.html,
+// module.enableCompileCache): a fresh run compiles next to nothing. Node 20 has no such API.
+const { enableCompileCache } = require("node:module");
+if (cacheDir && typeof enableCompileCache === "function") enableCompileCache(join(cacheDir, "..", "v8"));
 
 require.extensions[".ts"] = function loadTypeScript(module, filename) {
   module._compile(compiled(fs.readFileSync(filename, "utf8"), filename), filename);
