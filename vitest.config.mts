@@ -11,7 +11,6 @@ export default defineConfig({
     isolate: false,
     maxWorkers: 2,
     testTimeout: 20_000,
-    execArgv: ["--max-semi-space-size=64"],
     reporters: ["default"],
   },
 });
