@@ -8,6 +8,15 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // tools/ts-loader.cjs: plain CommonJS that runs before any TypeScript can.
+    files: ["**/*.cjs"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: { require: "readonly", module: "writable", process: "readonly" },
+    },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
     files: ["**/*.ts"],
     // The Pulumi rules need type information: an Output in a template literal is only visible to the checker.
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

@@ -5,7 +5,7 @@
  * settings (signing, hooks, default branch) cannot change what a test sees.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
@@ -55,8 +55,12 @@ export function tempRepos(prefix: string): { repo: () => TempRepo; tempDir: () =
         env: date ? { ...GIT_ENV, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : GIT_ENV,
       }).trim();
     git(["init", "-q", "-b", "main"]);
-    git(["config", "user.name", `${prefix} test`]);
-    git(["config", "user.email", `${prefix}@example.com`]);
+    // What `git config user.name/user.email` would write (the tags of record-deploy.sh need it too),
+    // written directly: a git process per setting is most of a small test's time.
+    appendFileSync(
+      join(dir, ".git", "config"),
+      `[user]\n\tname = ${prefix} test\n\temail = ${prefix}@example.com\n`,
+    );
     const write = (files: Record<string, string>): void => {
       for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     };
@@ -64,7 +68,10 @@ export function tempRepos(prefix: string): { repo: () => TempRepo; tempDir: () =
       write(files);
       git(["add", "-A"]);
       git(["commit", "-q", "-m", date ? `change at ${date}` : "change"], date);
-      return git(["rev-parse", "HEAD"]);
+      // The current branch's loose ref, which the commit just wrote (nothing packs refs here).
+      const head = readFileSync(join(dir, ".git", "HEAD"), "utf8").trim();
+      const ref = /^ref: (refs\/heads\/.+)$/.exec(head)?.[1];
+      return ref ? readFileSync(join(dir, ".git", ref), "utf8").trim() : git(["rev-parse", "HEAD"]);
     };
     const deploy = (stack: string, sha: string, date: string, outcome = "success"): void => {
       const r = recordDeploy(dir, { stack, outcome, commit: sha, date });

@@ -130,7 +130,7 @@ export interface CliRun {
 }
 
 /**
- * Runs one of the project's tools as `npm run` does (`node --require tsx/cjs tools/<tool>.ts`), in its
+ * Runs one of the project's tools as `npm run` does (`node --require ./tools/ts-loader.cjs tools/<tool>.ts`), in its
  * own process, without blocking: tests start their runs together.
  */
 export function runTool(
@@ -141,7 +141,7 @@ export function runTool(
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ["--require", "tsx/cjs", join(ROOT, "tools", `${tool}.ts`), ...args],
+      ["--require", join(ROOT, "tools", "ts-loader.cjs"), join(ROOT, "tools", `${tool}.ts`), ...args],
       {
         cwd: opts.cwd ?? ROOT,
         env: { ...(opts.env ?? process.env), NODE_PATH: join(ROOT, "node_modules") },

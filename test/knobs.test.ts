@@ -450,7 +450,10 @@ describe("soak gate against git history", () => {
     const r = repo();
     r.deployed("ci", { [CI]: ciFile(), [PROD]: prodFile() }, "2026-11-01T12:00:00Z", "2026-11-01T13:00:00Z");
     r.git(["checkout", "-q", "-b", "soak"]);
-    r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-02T12:00:00Z");
+    // The helper answers the branch's new commit (it reads the ref instead of asking git).
+    expect(r.commit({ [CI]: ciFile({ bandwidthManager: true }) }, "2026-11-02T12:00:00Z")).toBe(
+      r.git(["rev-parse", "soak"]),
+    );
     r.git(["checkout", "-q", "main"]);
     r.git(["merge", "-q", "--no-ff", "-m", "merge soak", "soak"], "2026-11-15T12:00:00Z");
     const merge = r.git(["rev-parse", "HEAD"]);

@@ -659,7 +659,7 @@ describe("pinned inputs", () => {
     ] as const) {
       const steps = stepsOf("deploy.yml", id);
       const check = steps.findIndex(
-        (s) => s.run === `node --require tsx/cjs tools/deploy-inputs.ts --stack ${stack}`,
+        (s) => s.run === `node --require ./tools/ts-loader.cjs tools/deploy-inputs.ts --stack ${stack}`,
       );
       const up = steps.findIndex((s) => (s.run ?? "").startsWith(`pulumi up --stack ${stack} --yes`));
       expect([check >= 0, check < up], id).toEqual([true, true]);

@@ -7,7 +7,7 @@
  * Why `INIT_CWD`: `npm run` starts a script in the package root, "regardless of what the current working
  * directory is", and puts "the full path you were in when you ran `npm run`" in `INIT_CWD` (npm 11
  * docs/content/commands/npm-run.md:57-58, and using-npm/scripts.md:230-233;
- * https://docs.npmjs.com/cli/v11/commands/npm-run). A tool started directly (`node --require tsx/cjs
+ * https://docs.npmjs.com/cli/v11/commands/npm-run). A tool started directly (`node --require ./tools/ts-loader.cjs
  * tools/…`) has no `INIT_CWD`, and its own working directory is the caller's.
  */
 import { mkdirSync, writeFileSync } from "node:fs";

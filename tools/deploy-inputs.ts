@@ -1,5 +1,5 @@
 /**
- * `node --require tsx/cjs tools/deploy-inputs.ts --stack <name>`: checks, before `pulumi up`, the
+ * `node --require ./tools/ts-loader.cjs tools/deploy-inputs.ts --stack <name>`: checks, before `pulumi up`, the
  * artifacts the program fetches from the Internet at deploy time: the Helm chart archives of its
  * releases (by repository, name and version) and the Gateway API CRD manifest (by URL). Each is
  * downloaded and its sha256 compared with the digest pinned here, and a chart's also with the
@@ -124,7 +124,7 @@ export async function verifyInput(input: DeployInput, get: Fetch = defaultFetch)
   return `✓ ${what} sha256 ${got} (${pinned ? "pinned, and " : ""}the index's published digest)`;
 }
 
-const USAGE = "usage: node --require tsx/cjs tools/deploy-inputs.ts --stack <name>";
+const USAGE = "usage: node --require ./tools/ts-loader.cjs tools/deploy-inputs.ts --stack <name>";
 
 /** The command: checks every input of a stack's deploy; exit 1 when one fails, 2 on a bad command line. */
 export async function main(argv: readonly string[]): Promise<number> {

@@ -145,7 +145,41 @@ export function renderKey(input: {
 /** A chart's failure (template `fail`, schema violation) is as deterministic as a render: cache both. */
 const CHART_ERROR = /^Error: (execution error at |values don't meet the specifications of the schema)/;
 
+/**
+ * Entries read in this process, by file, frozen, while the file is unchanged (its size and
+ * modification time): the same render is asked for again and again (the prod baseline is the base
+ * side of every knob's check), and reading it is a 0.5 MB JSON parse where a stat is a system call.
+ */
+const readEntries = new Map<string, { readonly stamp: string; readonly rendered: Rendered }>();
+
+const deepFreeze = <T>(value: T): T => {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+};
+
 function readEntry(file: string, key: string): Rendered | undefined {
+  let stamp: string;
+  try {
+    const { size, mtimeMs, ino } = statSync(file);
+    stamp = `${size}:${mtimeMs}:${ino}`;
+  } catch {
+    return undefined;
+  }
+  const known = readEntries.get(file);
+  if (known?.stamp === stamp) return known.rendered;
+  const read = readEntryFile(file, key);
+  if (read) {
+    // Bounded: each entry is a whole render; a miss only costs the file read again.
+    if (readEntries.size >= 64) readEntries.clear();
+    readEntries.set(file, { stamp, rendered: deepFreeze(read) });
+  }
+  return read;
+}
+
+function readEntryFile(file: string, key: string): Rendered | undefined {
   try {
     const entry = JSON.parse(readFileSync(file, "utf8")) as { key?: unknown; rendered?: Rendered };
     // A truncated, foreign or corrupt entry is a miss, and is overwritten by the fresh render.

@@ -64,28 +64,40 @@ export interface DeployRecord {
   readonly outcome: "success" | "failure";
 }
 
+/** The fields of a deploy record's tag, as `git for-each-ref` prints them (tab-separated). */
+const RECORD_FIELDS = [
+  "refname:strip=2",
+  "objecttype",
+  "*objecttype",
+  "*objectname",
+  "taggerdate:iso-strict",
+  "contents:subject",
+];
+
+/** Every deploy record's line (all stacks), with one `git for-each-ref`. */
+function recordLines(root: string): string {
+  return gitText(root, [
+    "for-each-ref",
+    `--format=${RECORD_FIELDS.map((f) => `%(${f})`).join("%09")}`,
+    "refs/tags/deployed/",
+  ]);
+}
+
 /**
  * Every deploy record of a stack, newest first. A record that is not an annotated tag on a commit
  * with the expected subject is an error, not skipped: a record someone rewrote by hand must be
- * looked at before any gate trusts the rest.
+ * looked at before any gate trusts the rest. `lines`: the records already read (`recordLines`), so a
+ * check that reads several stacks' records asks git once.
  */
-export function deployRecords(root: string, stack: StackName): DeployRecord[] {
-  const fields = [
-    "refname:strip=2",
-    "objecttype",
-    "*objecttype",
-    "*objectname",
-    "taggerdate:iso-strict",
-    "contents:subject",
-  ];
-  const out = gitText(root, [
-    "for-each-ref",
-    `--format=${fields.map((f) => `%(${f})`).join("%09")}`,
-    deployTagPrefix(stack),
-  ]);
-  const records = out
+export function deployRecords(
+  root: string,
+  stack: StackName,
+  lines: string = recordLines(root),
+): DeployRecord[] {
+  const prefix = deployTagPrefix(stack).slice("refs/tags/".length);
+  const records = lines
     .split("\n")
-    .filter(Boolean)
+    .filter((line) => line.startsWith(prefix))
     .map((line): DeployRecord => {
       const [tag = "", type, target, commit = "", date = "", subject = ""] = line.split("\t");
       const outcome = new RegExp(`^deploy ${stack} (success|failure)$`).exec(subject)?.[1];
@@ -100,8 +112,8 @@ export function deployRecords(root: string, stack: StackName): DeployRecord[] {
 }
 
 /** The newest successful deploy of a stack, or a GitError saying how to get or make the record. */
-export function lastDeployed(root: string, stack: StackName): DeployRecord {
-  const found = deployRecords(root, stack).find((r) => r.outcome === "success");
+export function lastDeployed(root: string, stack: StackName, lines?: string): DeployRecord {
+  const found = deployRecords(root, stack, lines).find((r) => r.outcome === "success");
   if (found) return found;
   throw new GitError(
     `--base ${DEPLOYED}: no successful deploy of ${stack} is on record (git tags deployed/${stack}/*, written by deploy.yml). Fix: fetch them (git fetch --tags origin); before the first deploy by the workflow, record the commit ${stack} runs now: git tag -a deployed/${stack}/bootstrap -m "deploy ${stack} success" <commit> && git push origin refs/tags/deployed/${stack}/bootstrap`,
@@ -155,8 +167,8 @@ export function filesAt(root: string, specs: readonly string[]): (string | undef
  * ended, with the stack file of the commit it deployed. A failed deploy is kept (marked `failed`): it
  * may have rolled part of the cluster, so it breaks a hold of another value, and it never starts one.
  */
-export function deployHistory(root: string, stack: StackName): Snapshot[] {
-  const records = deployRecords(root, stack);
+export function deployHistory(root: string, stack: StackName, lines?: string): Snapshot[] {
+  const records = deployRecords(root, stack, lines);
   const texts = filesAt(
     root,
     records.map((r) => `${r.commit}:./${stackFile(stack)}`),
@@ -183,19 +195,23 @@ function workingFile(root: string, stack: StackName): string | undefined {
 function baseCommits(
   root: string,
   ref: string | undefined,
+  lines: () => string,
 ): { ref: string; commits: Record<StackName, string> } {
   if (ref !== DEPLOYED) {
     const base = resolveBase(root, ref);
     return { ref: base.ref, commits: { ci: base.commit, prod: base.commit } };
   }
-  const last = { ci: lastDeployed(root, "ci"), prod: lastDeployed(root, "prod") };
+  const last = { ci: lastDeployed(root, "ci", lines()), prod: lastDeployed(root, "prod", lines()) };
   const said = STACKS.map((s) => `${s} ${last[s].commit.slice(0, 7)} (${last[s].tag})`).join(", ");
   return { ref: `last successful deploys: ${said}`, commits: { ci: last.ci.commit, prod: last.prod.commit } };
 }
 
 /** Reads everything the check needs from the repository at `root`. */
 export function loadRolloutInput(root: string, options: { base?: string; now: Date }): RolloutInput {
-  const base = baseCommits(root, options.base);
+  // The deploy records are read once for the bases and ci's history.
+  let lines: string | undefined;
+  const records = (): string => (lines ??= recordLines(root));
+  const base = baseCommits(root, options.base, records);
   const atBase = filesAt(
     root,
     STACKS.map((s) => `${base.commits[s]}:./${stackFile(s)}`),
@@ -208,6 +224,6 @@ export function loadRolloutInput(root: string, options: { base?: string; now: Da
     baseCommit: base.commits.ci,
     now: options.now.toISOString(),
     files,
-    ciHistory: deployHistory(root, "ci"),
+    ciHistory: deployHistory(root, "ci", records()),
   };
 }

@@ -237,7 +237,7 @@ const NO_STACK = undefined as unknown as number;
  * decorations (`undecoratedPromises`) off meanwhile.
  * Why: @pulumi/pulumi wraps every promise in `debuggablePromise`, which records `new Error().stack`
  * (27,652 of them in a 100-node plan), and every resource records its call sites by formatting a full
- * stack (`Resource.callsites`, which lifts `Error.stackTraceLimit` to Infinity itself); under tsx and
+ * stack (`Resource.callsites`, which lifts `Error.stackTraceLimit` to Infinity itself); under tsx (the tools' loader then) and
  * vitest every formatted frame is source-mapped. Measured on a 100-node plan:
  * - the promise stacks were 80% of it: 2.3 s → 0.35 s with the limit at 0;
  * - a limit that is not a number makes V8 capture nothing and give the error no `stack` at all:

@@ -87,7 +87,7 @@ export function withTokenPlaceholder(cfg: StackConfig): StackConfig {
 /** Loads `index.ts` afresh, so that its top level (the program) runs again; returns its exports. */
 export type ProgramLoader = (entry: string) => Promise<Record<string, unknown>>;
 
-/** The loader for node/tsx: drop the cached module, require it again. */
+/** The loader for node (tools/ts-loader.cjs) and vitest: drop the cached module, require it again. */
 export const requireFresh: ProgramLoader = (entry) => {
   const resolved = require.resolve(entry);
   delete require.cache[resolved];

@@ -1,5 +1,5 @@
 /**
- * `node --require tsx/cjs tools/pr-cost.ts --stack <name> --config-file <path> --pricing <file>
+ * `node --require ./tools/ts-loader.cjs tools/pr-cost.ts --stack <name> --config-file <path> --pricing <file>
  * --priced-at <ISO date> --hours <n>`: the cost estimate the PR comment gives for an ephemeral
  * cluster. What is billed comes from what the program declares for the stack (run offline under the
  * mock engine: every `hcloud.Server` with its type, location and public IPv4, every
@@ -155,7 +155,7 @@ export function renderEstimate(
 }
 
 const USAGE =
-  "usage: node --require tsx/cjs tools/pr-cost.ts --stack <name> --config-file <path> --pricing <file> --priced-at <ISO date> --hours <n>";
+  "usage: node --require ./tools/ts-loader.cjs tools/pr-cost.ts --stack <name> --config-file <path> --pricing <file> --priced-at <ISO date> --hours <n>";
 
 const OPTIONS = {
   stack: { type: "string" },

@@ -19,18 +19,30 @@ type Declaration = { default?: unknown; value?: unknown } | string | number | bo
 
 const asString = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v));
 
-/** The project file's config defaults (`default:` of a typed key, `value:` of an object key). */
+/**
+ * The defaults of the project files read so far, by their text. `Pulumi.yaml` declares every key
+ * with its description (9 kB), and the yaml package takes ~20 ms to parse it: once per text, not once
+ * per stack read (the tests read ~170 stacks, the knobs check two per commit it looks at).
+ */
+const defaultsByText = new Map<string, Readonly<Record<string, string>>>();
+
+/** The project file's config defaults (`default:` of a typed key, `value:` of an object key): a fresh copy. */
 function projectDefaults(root: string): Record<string, string> {
-  const project = parse(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as {
-    config?: Record<string, Declaration>;
-  };
-  const out: Record<string, string> = {};
-  for (const [key, decl] of Object.entries(project.config ?? {})) {
-    const full = key.includes(":") ? key : `${PROJECT}:${key}`;
-    const value = typeof decl === "object" && decl !== null ? (decl.default ?? decl.value) : decl;
-    if (value !== undefined) out[full] = asString(value);
+  const text = readFileSync(join(root, "Pulumi.yaml"), "utf8");
+  let defaults = defaultsByText.get(text);
+  if (!defaults) {
+    const project = parse(text) as { config?: Record<string, Declaration> };
+    const out: Record<string, string> = {};
+    for (const [key, decl] of Object.entries(project.config ?? {})) {
+      const full = key.includes(":") ? key : `${PROJECT}:${key}`;
+      const value = typeof decl === "object" && decl !== null ? (decl.default ?? decl.value) : decl;
+      if (value !== undefined) out[full] = asString(value);
+    }
+    // A handful of texts at most (the checkout's and a test's edited copies): no eviction needed.
+    defaults = Object.freeze(out);
+    defaultsByText.set(text, defaults);
   }
-  return out;
+  return { ...defaults };
 }
 
 /** Reads a stack file's `config:` map. Throws with the file name when it is not a YAML map. */

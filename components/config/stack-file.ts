@@ -26,8 +26,22 @@ export function projectKeys<T>(config: Readonly<Record<string, T>>): Record<stri
   );
 }
 
-/** A stack file's `config:` map from its text, or what is wrong with it. */
+/** Parsed stack files by text: the knobs check reads the same file at many commits. */
+const parsedByText = new Map<string, { config: Record<string, unknown> } | { error: string }>();
+
+/** A stack file's `config:` map from its text, or what is wrong with it (a fresh copy each call). */
 export function parseStackFile(text: string): { config: Record<string, unknown> } | { error: string } {
+  let parsed = parsedByText.get(text);
+  if (!parsed) {
+    parsed = parseStackText(text);
+    // Bounded: a long history holds many versions of a file; parsing again is only slower.
+    if (parsedByText.size >= 256) parsedByText.clear();
+    parsedByText.set(text, parsed);
+  }
+  return structuredClone(parsed);
+}
+
+function parseStackText(text: string): { config: Record<string, unknown> } | { error: string } {
   let doc: unknown;
   try {
     doc = parse(text);

@@ -170,8 +170,14 @@ interface Entry {
   readonly json: string;
 }
 
+/** Each render's index, kept while the render is: a check diffs one base against many heads. */
+const indexes = new WeakMap<Render, Map<string, Entry>>();
+
 function index(render: Render): Map<string, Entry> {
+  const known = indexes.get(render);
+  if (known) return known;
   const out = new Map<string, Entry>();
+  indexes.set(render, out);
   render.objects.forEach((object, i) => {
     const ref = refOf(object);
     const json = canonicalJson(comparable(object));

@@ -251,14 +251,16 @@ export class TalosCluster extends pulumi.ComponentResource {
     // The bootstrap and the kubeconfig follow the first apply alone; they are declared with it, so the
     // gates (the first one's included) can drain through the kubeconfig.
     let booted: ReturnType<typeof bootstrapOn> | undefined;
+    let drainWith: pulumi.Output<string> | undefined;
     const server = args.apiServer ?? this.kubernetesEndpoint;
     const gate = {
       targets: healthTargets(nodes.map((n) => ({ ...n, address: n.publicAddress }))),
       talosconfig: controlPlaneTalosconfig,
+      // One kubeconfig for every gate: rewriting it parses the YAML, once, not once per node.
       kubeconfig: () => {
         if (!booted) throw new Error("TalosCluster: a gate before the first apply");
         const raw = booted.kubeconfig.kubeconfigRaw;
-        return pulumi.secret(pulumi.all([raw, server]).apply(([k, s]) => withServer(k, s)));
+        return (drainWith ??= pulumi.secret(pulumi.all([raw, server]).apply(([k, s]) => withServer(k, s))));
       },
     };
     const roll = new NodeRoll(
