@@ -154,7 +154,7 @@ describe("the agent roll in the plan JSON", () => {
       batchSize: 1,
       dropWindowSeconds: 30,
       dropThreshold: 10,
-      rollWindow: "",
+      rollWindow: "Mon-Thu 02:00-05:00 Europe/Berlin",
       baseline: "cilium-agents-baseline",
       batches: PROD_NODE_NAMES.map((n) => [n]),
       stepTimeoutSeconds: 1565,
