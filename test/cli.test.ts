@@ -6,7 +6,16 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { callerDir, causeOf, emit, fromCaller, parseCli, UsageError } from "../tools/cli";
+import {
+  callerDir,
+  causeOf,
+  emit,
+  failureOf,
+  fromCaller,
+  HelpRequested,
+  parseCli,
+  UsageError,
+} from "../tools/cli";
 import { parseArgs as knobsArgs, USAGE as KNOBS_USAGE } from "../tools/knobs";
 import { tempRepos } from "./git-repos";
 
@@ -47,6 +56,30 @@ describe("parseCli", () => {
       expect(thrown).toBeInstanceOf(UsageError);
       expect((thrown as Error).message).toBe(`${message}\nusage: t`);
     }
+  });
+});
+
+describe("--help", () => {
+  const options = { stack: { type: "string" } } as const;
+  it("is the usage on stdout with exit 0, wherever it stands before --", () => {
+    for (const argv of [["--help"], ["-h"], ["--stack", "ci", "--help"]]) {
+      let thrown: unknown;
+      try {
+        parseCli(argv, options, "usage: t");
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown).toBeInstanceOf(HelpRequested);
+      expect(failureOf("t", thrown)).toEqual({ code: 0, stdout: "usage: t\n" });
+    }
+    expect(() => parseCli(["--", "--help"], options, "usage: t")).toThrow(UsageError);
+  });
+
+  it("leaves every other failure on stderr with exit 2, the cause once", () => {
+    expect(failureOf("plan", new UsageError("Unknown option '--yes'\nusage: t"))).toEqual({
+      code: 2,
+      stderr: "plan: Unknown option '--yes'\nusage: t\n",
+    });
   });
 });
 

@@ -31,6 +31,7 @@ import type { ClusterSpec } from "../components/config/spec";
 import { ciliumValues } from "../components/cilium/values";
 import { program } from "../components/program";
 import * as talos from "../components/talos/provider";
+import { parseCli, runCli } from "./cli";
 import type { EngineRecord } from "./mock-engine";
 import { planOf, ROOT, runOffline } from "./planner";
 import { stackFileText } from "../components/config/stack-file";
@@ -307,9 +308,12 @@ async function main(): Promise<void> {
   console.log(`\nmachine check after: ${machineCheck().toFixed(0)} ms`);
 }
 
+const USAGE = "usage: npm run bench (no options: it prints the figures and the budget)";
+
 if (require.main === module) {
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
+  runCli("bench", async () => {
+    parseCli(process.argv.slice(2), {}, USAGE);
+    await main();
+    return 0;
   });
 }

@@ -17,12 +17,20 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 /** A command line the tool cannot run: exit 2 with the message and the usage. */
 export class UsageError extends Error {}
 
+/** `--help` or `-h`: the usage on stdout, exit 0. */
+export class HelpRequested extends Error {
+  constructor(readonly usage: string) {
+    super(usage);
+  }
+}
+
 /** The options of a tool: `util.parseArgs`' own shape. */
 export type CliOptions = NonNullable<ParseArgsConfig["options"]>;
 
 /**
  * Parses a tool's arguments strictly (`util.parseArgs` with `strict: true`): an unknown option, a
  * missing value or a stray positional is a {@link UsageError} naming it, followed by the usage.
+ * `--help` or `-h` (before any `--`) is a {@link HelpRequested}.
  */
 export function parseCli<const O extends CliOptions>(
   argv: readonly string[],
@@ -30,6 +38,9 @@ export function parseCli<const O extends CliOptions>(
   usage: string,
   allowPositionals = false,
 ) {
+  const end = argv.indexOf("--");
+  if ((end === -1 ? argv : argv.slice(0, end)).some((a) => a === "--help" || a === "-h"))
+    throw new HelpRequested(usage);
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals });
   } catch (err) {
@@ -79,16 +90,24 @@ export function causeOf(err: unknown): string {
   return message;
 }
 
+/** What a tool's failure becomes: the usage on stdout with exit 0 for `--help`, else the cause on stderr, exit 2. */
+export function failureOf(name: string, err: unknown): { code: number; stdout?: string; stderr?: string } {
+  if (err instanceof HelpRequested) return { code: 0, stdout: `${err.usage}\n` };
+  return { code: 2, stderr: `${name}: ${causeOf(err)}\n` };
+}
+
 /**
- * Runs a tool's `main` as the process: its exit code, or exit 2 with the usage or the error's cause
- * (prefixed with the tool's name) on stderr.
+ * Runs a tool's `main` as the process: its exit code, or (`failureOf`) the usage for `--help`, or exit
+ * 2 with the usage or the error's cause (prefixed with the tool's name) on stderr.
  */
 export function runCli(name: string, main: () => Promise<number>): void {
   main().then(
     (code) => (process.exitCode = code),
     (err: unknown) => {
-      process.stderr.write(`${name}: ${causeOf(err)}\n`);
-      process.exitCode = 2;
+      const failure = failureOf(name, err);
+      if (failure.stdout) process.stdout.write(failure.stdout);
+      if (failure.stderr) process.stderr.write(failure.stderr);
+      process.exitCode = failure.code;
     },
   );
 }
