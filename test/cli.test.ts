@@ -21,6 +21,16 @@ import { tempRepos } from "./git-repos";
 
 const { tempDir } = tempRepos("cli");
 
+/** What `run` throws (undefined when it returns). */
+function thrownBy(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
+
 describe("the caller's directory", () => {
   it("is npm's INIT_CWD under npm run, else the process's own", () => {
     expect(callerDir({ INIT_CWD: "/home/me/sub" }, "/repo")).toBe("/home/me/sub");
@@ -47,12 +57,7 @@ describe("parseCli", () => {
       [["--stack"], "Option '--stack <value>' argument missing"],
       [["ci"], "Unexpected argument 'ci'. This command does not take positional arguments"],
     ] as const) {
-      let thrown: unknown;
-      try {
-        parseCli(argv, options, "usage: t");
-      } catch (err) {
-        thrown = err;
-      }
+      const thrown = thrownBy(() => parseCli(argv, options, "usage: t"));
       expect(thrown).toBeInstanceOf(UsageError);
       expect((thrown as Error).message).toBe(`${message}\nusage: t`);
     }
@@ -63,12 +68,7 @@ describe("--help", () => {
   const options = { stack: { type: "string" } } as const;
   it("is the usage on stdout with exit 0, wherever it stands before --", () => {
     for (const argv of [["--help"], ["-h"], ["--stack", "ci", "--help"]]) {
-      let thrown: unknown;
-      try {
-        parseCli(argv, options, "usage: t");
-      } catch (err) {
-        thrown = err;
-      }
+      const thrown = thrownBy(() => parseCli(argv, options, "usage: t"));
       expect(thrown).toBeInstanceOf(HelpRequested);
       expect(failureOf("t", thrown)).toEqual({ code: 0, stdout: "usage: t\n" });
     }

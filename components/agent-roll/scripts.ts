@@ -29,6 +29,7 @@
  *   colon, so the count allows one.
  */
 import type { RollWindow } from "../config/roll-window";
+import { previousRecord } from "../upgrades/scripts";
 import { STEP_DEADLINES } from "./plan";
 
 /** The kubectl releases the scripts ask for in their error message (the deploy pins one: install-tools.sh). */
@@ -240,14 +241,7 @@ peer_reaches() {
 baseline_of() {
   printf '%s\\n' "$BASELINE" | awk -v mark="${BASELINE_MARK}" -v node="$1" '$1 == mark && ((node == "" && NF == 2) || (node != "" && NF == 3 && $2 == node)) { print $NF; found = 1; exit } END { if (!found) print 0 }'
 }
-previous=
-while IFS= read -r line; do
-  case $line in
-    "${AGENT_ROLLED_MARK} $NODE_NAME "*) previous=\${line#"${AGENT_ROLLED_MARK} $NODE_NAME "} ;;
-  esac
-done <<PREVIOUS
-\${PULUMI_COMMAND_STDOUT:-}
-PREVIOUS
+${previousRecord(`${AGENT_ROLLED_MARK} $NODE_NAME `)}
 revision=$(observed_revision)
 if [ -z "$revision" ]; then
   fail revision "the DaemonSet kube-system/cilium has no ControllerRevision"

@@ -7,7 +7,7 @@
  * 1.20.0-dev), from the snapshot of the fork tommyp1ckles/cilium: the upstream snapshot (755 MB) is
  * over the size the workplace can fetch, and none of the fork snapshots tried holds the 1.20.0 chart's
  * commit 450c531. The chart facts are the released 1.20.0 archive's own
- * (`../shared/reference/charts/cilium-1.20.0.tgz`), and every "the chart fails" is held to a real
+ * (vendored as `test/fixtures/charts/cilium-1.20.0.tgz`, its source and sha256 in `test/fixtures/SOURCES.md`), and every "the chart fails" is held to a real
  * `helm template` in `test/verdicts.test.ts`.
  */
 

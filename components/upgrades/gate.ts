@@ -34,7 +34,14 @@
  * reach (cmd/talosctl/cmd/talos/drain.go:34-39); kubectl uses the stack's kubeconfig (scripts.ts).
  */
 import type { Settings } from "../config/spec";
-import { HEALTH_CHECK, HEALTH_CHECK_ENV, kubectlDrain, talosctlPrelude, type HealthTargets } from "./scripts";
+import {
+  HEALTH_CHECK,
+  HEALTH_CHECK_ENV,
+  kubectlDrain,
+  previousRecord,
+  talosctlPrelude,
+  type HealthTargets,
+} from "./scripts";
 
 /** The stack's `talosApplyMode`. */
 export type ApplyMode = Settings["talosApplyMode"];
@@ -110,14 +117,7 @@ echo "${ROLLED_MARK} $CONFIG_HASH $NODE_ADDRESS"
 export function gateUpdateScript(talosctlVersion: string, kubectlVersion: string): string {
   return `set -eu
 record="$CONFIG_HASH $NODE_ADDRESS"
-previous=
-while IFS= read -r line; do
-  case $line in
-    "${ROLLED_MARK} "*) previous=\${line#"${ROLLED_MARK} "} ;;
-  esac
-done <<PREVIOUS
-\${PULUMI_COMMAND_STDOUT:-}
-PREVIOUS
+${previousRecord(`${ROLLED_MARK} `)}
 if [ "$previous" = "$record" ]; then
   echo "$NODE_NAME: its applied config is unchanged: nothing to roll"
   echo "${ROLLED_MARK} $record"

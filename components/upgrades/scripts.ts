@@ -30,6 +30,21 @@ export const DEFAULT_SCHEMATIC_ID = "376567988ad370138ad8b2698212367b8edcb69b5fd
 /** The interpreter of every script: POSIX sh, on every runner (the provider's default is cmd on Windows). */
 export const SHELL = ["/bin/sh", "-c"] as const;
 
+/**
+ * Shell: sets `previous` to the rest of the line of the command's previous stdout that starts with
+ * `prefix` (empty when there is none). pulumi-command hands an update the stdout of the run before in
+ * `PULUMI_COMMAND_STDOUT`; the gates and the agent roll's steps print a marked record there and
+ * compare against it. `prefix` may name shell variables (it is expanded inside double quotes).
+ */
+export const previousRecord = (prefix: string): string => `previous=
+while IFS= read -r line; do
+  case $line in
+    "${prefix}"*) previous=\${line#"${prefix}"} ;;
+  esac
+done <<PREVIOUS
+\${PULUMI_COMMAND_STDOUT:-}
+PREVIOUS`;
+
 /** How long `talosctl health` waits after each node. */
 export const HEALTH_TIMEOUT = "10m";
 
