@@ -6,9 +6,9 @@
  * The agent's source was read at cilium/cilium commit aeb2d1b (main on 2026-06-25, VERSION
  * 1.20.0-dev), from the snapshot of the fork tommyp1ckles/cilium: the upstream snapshot (755 MB) is
  * over the size the workplace can fetch, and none of the fork snapshots tried holds the 1.20.0 chart's
- * commit 450c531. The chart facts are the released 1.20.0 archive's own
- * (vendored as `test/fixtures/charts/cilium-1.20.0.tgz`, its source and sha256 in `test/fixtures/SOURCES.md`), and every "the chart fails" is held to a real
- * `helm template` in `test/verdicts.test.ts`.
+ * commit 450c531. The chart facts are the released 1.20.0 archive's own (vendored as
+ * `test/fixtures/charts/cilium-1.20.0.tgz`, its source and sha256 in `test/fixtures/SOURCES.md`), and
+ * every "the chart fails" is held to a real `helm template` in `test/verdicts.test.ts`.
  */
 
 /** The source snapshot the agent and operator references point into. */
