@@ -11,8 +11,8 @@
  * touches `.ts` files only and leaves every `.js` file to Node.
  *
  * The cache: one file per source path (its name the sha256 of the path), holding the transpiled code
- * under a first line with the sha256 of the source and the esbuild version; a changed source or
- * esbuild rewrites it, so the cache never holds more files than the checkouts have. Writes go to a
+ * under a first line with the sha256 of the source, the esbuild version and the Node target; a changed
+ * source, esbuild or Node major version rewrites it, so the cache never holds more files than the checkouts have. Writes go to a
  * temporary file and are renamed into place, so two runs at once never read half a file. A cache that
  * cannot be written costs time, not correctness. `HTC_TS_CACHE=off` turns it off; the folder follows
  * `$XDG_CACHE_HOME` as the render cache does (tools/helm-template.ts).
@@ -44,12 +44,15 @@ const ESBUILD_VERSION = require("esbuild/package.json").version;
 
 const sha256 = (text) => createHash("sha256").update(text).digest("hex");
 
+/** The syntax esbuild emits for: this Node's major version (part of the cache stamp). */
+const TARGET = `node${process.versions.node.split(".")[0]}`;
+
 /** The transpiled code of `source` (the file at `filename`). */
 function transpile(source, filename) {
   return loadEsbuild().transformSync(source, {
     loader: "ts",
     format: "cjs",
-    target: `node${process.versions.node.split(".")[0]}`,
+    target: TARGET,
     sourcefile: filename,
     sourcemap: "inline",
   }).code;
@@ -58,7 +61,7 @@ function transpile(source, filename) {
 /** The cached code of `filename` when its stamp matches, else transpiles it and caches the result. */
 function compiled(source, filename) {
   if (!cacheDir) return transpile(source, filename);
-  const stamp = `// ${sha256(source)} esbuild ${ESBUILD_VERSION}\n`;
+  const stamp = `// ${sha256(source)} esbuild ${ESBUILD_VERSION} ${TARGET}\n`;
   const slot = join(cacheDir, `${sha256(filename)}.js`);
   try {
     const cached = fs.readFileSync(slot, "utf8");
