@@ -16,7 +16,7 @@ import {
   parseCli,
   UsageError,
 } from "../tools/cli";
-import { parseArgs as knobsArgs, USAGE as KNOBS_USAGE } from "../tools/knobs";
+import { main as knobsMain, parseArgs as knobsArgs, USAGE as KNOBS_USAGE } from "../tools/knobs";
 import { tempRepos } from "./git-repos";
 
 const { tempDir } = tempRepos("cli");
@@ -125,6 +125,14 @@ describe("the change check's command line", () => {
     expect(
       knobsArgs(["check", "--base=HEAD~2", "--repo", "..", "--markdown"], "/repo", now, "/w/sub").repo,
     ).toBe("/w");
+  });
+
+  it("answers --help with the usage on stdout and exit 0, through the shared parser", async () => {
+    let out = "";
+    let err = "";
+    const io = { out: (t: string) => (out += t), err: (t: string) => (err += t) };
+    expect(await knobsMain(["check", "--help"], tempDir(), io)).toBe(0);
+    expect([out, err]).toEqual([`${KNOBS_USAGE}\n`, ""]);
   });
 
   it("refuses what it does not understand, with the usage", () => {

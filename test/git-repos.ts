@@ -5,9 +5,9 @@
  * settings (signing, hooks, default branch) cannot change what a test sees.
  */
 import { execFileSync } from "node:child_process";
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll } from "vitest";
 import { recordDeploy } from "./helpers";
 
@@ -62,7 +62,10 @@ export function tempRepos(prefix: string): { repo: () => TempRepo; tempDir: () =
       `[user]\n\tname = ${prefix} test\n\temail = ${prefix}@example.com\n`,
     );
     const write = (files: Record<string, string>): void => {
-      for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+      for (const [name, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(dir, name)), { recursive: true });
+        writeFileSync(join(dir, name), text);
+      }
     };
     const commit = (files: Record<string, string>, date?: string): string => {
       write(files);

@@ -4,8 +4,8 @@
  * repositories with controlled commit dates, then as the CLI the workflows run. "now" is always
  * injected, so no test depends on the clock.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, normalize } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { stackFileText } from "../components/config/stack-file";
 import { defaultKnobs, knobDef, type Knobs } from "../components/knobs/catalogue";
@@ -25,10 +25,10 @@ import {
   workloadLine,
 } from "../components/datapath/rollout-render";
 import { soakGate } from "../components/datapath/soak";
-import { check, main } from "../tools/knobs";
+import { check, main, VALUES_CODE } from "../tools/knobs";
 import { resolveBase } from "../tools/knobs-git";
 import { GIT_ENV, tempRepos } from "./git-repos";
-import { helmOnPath, reference, runTool, type CliRun } from "./helpers";
+import { helmOnPath, reference, ROOT, runTool, type CliRun } from "./helpers";
 
 // ---------------------------------------------------------------------------------------------------
 // Plain data
@@ -842,5 +842,19 @@ describe.skipIf(!chart.present || helm === undefined)("npm run knobs -- check, r
     expect(renderText(report)).toContain(
       "⚠ this change also edits the values code (components/cilium/values.ts)",
     );
+  });
+});
+
+describe("the values code the check watches (VALUES_CODE)", () => {
+  it("holds every module the Helm values and the release are computed from (their value imports)", () => {
+    const valueImports = (file: string): string[] =>
+      [
+        ...readFileSync(join(ROOT, file), "utf8").matchAll(/^import (?!type )[^;]*? from "(\.[^"]+)";/gms),
+      ].map((m) => normalize(join(dirname(file), `${m[1] ?? ""}.ts`)));
+    const missing = ["components/cilium/values.ts", "components/cilium/release.ts"]
+      .flatMap(valueImports)
+      // The node plan only counts the nodes for the release's timeout.
+      .filter((f) => f !== "components/config/spec.ts" && !VALUES_CODE.includes(f));
+    expect(missing).toEqual([]);
   });
 });

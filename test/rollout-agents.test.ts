@@ -256,6 +256,27 @@ describe.skipIf(!chart.present || helm === undefined)(
       expect(pr.stdout).not.toContain("roll-window");
     });
 
+    it("holds an edit of the values code to the window, against each stack's own deploy", async () => {
+      // ci deploys a newer commit than prod; the values code changed between prod's deploy and ci's.
+      const r = repo();
+      const files = { "Pulumi.ci.yaml": ciFile(), "Pulumi.prod.yaml": prodFile() };
+      const old = r.commit({ ...files, "components/agent-roll/plan.ts": "// one\n" }, "2026-11-02T12:00:00Z");
+      r.deploy("prod", old, "2026-11-02T13:00:00Z");
+      const newer = r.commit({ "components/agent-roll/plan.ts": "// two\n" }, "2026-11-03T12:00:00Z");
+      r.deploy("ci", newer, "2026-11-03T13:00:00Z");
+      const closedCode = await check(r.dir, "--base", "deployed", "--now", FRIDAY, "--json");
+      const report = JSON.parse(closedCode.stdout) as KnobsReport;
+      expect(report.violations).toEqual([
+        {
+          rule: "roll-window",
+          stack: "prod",
+          message:
+            "this change edits the values code (components/agent-roll/plan.ts), which may roll every Cilium agent of prod, and its roll window Mon-Thu 02:00-05:00 Europe/Berlin is closed now: the deploy starts no roll outside it. It opens at 2026-12-07T01:00:00.000Z. Fix: run the deploy again then (npm run knobs -- check --base deployed --now 2026-12-07T01:00:00.000Z shows it passing), or change rollWindow in Pulumi.prod.yaml in a reviewed change.",
+        },
+      ]);
+      expect((await check(r.dir, "--base", "deployed", "--now", TUESDAY)).status).toBe(0);
+    });
+
     it("lets a change that rolls no agent through outside the window", async () => {
       const relay = soakedRepo({ hubbleRelayReplicas: 3 });
       const r = await check(relay, "--base", "deployed", "--now", FRIDAY, "--json");

@@ -10,10 +10,10 @@
 import { describe, expect, it } from "vitest";
 import { KNOB_KEYS, knobDef, type KnobKey, type Knobs } from "../components/knobs/catalogue";
 import { verdictsOf, type Verdict } from "../components/knobs/check";
-import { ciliumValues } from "../components/cilium/values";
-import { helmTemplate, helmVersion, type K8sObject } from "../tools/helm-template";
+import { releaseArgs } from "../components/cilium/release";
+import { helmTemplate, type K8sObject } from "../tools/helm-template";
 import { resolveStackConfig } from "../components/config/resolve";
-import { reference, specOf, stackRaw } from "./helpers";
+import { helmOnPath, reference, specOf, stackRaw } from "./helpers";
 
 /** What Cilium 1.20 does with the row's config. */
 type Cilium = "starts" | "refuses" | "falls back" | "chart fails" | "chart drops";
@@ -657,12 +657,17 @@ describe("every knob and every allowed value against the Cilium 1.20 agent and c
 // The chart's say, held to the real archive
 
 const chart = reference("charts/cilium-1.20.0.tgz");
-const helm = helmVersion();
-const render = (knobs: Partial<Knobs>) =>
-  helmTemplate(chart.path, ciliumValues({ ...prod, knobs: { ...prod.knobs, ...knobs } as Knobs }), {
-    release: "cilium",
-    namespace: "kube-system",
+const helm = helmOnPath();
+/** The prod release with `knobs` over its own, rendered as the release declares it. */
+const render = (knobs: Partial<Knobs>) => {
+  const spec = { ...prod, knobs: { ...prod.knobs, ...knobs } as Knobs };
+  const release = releaseArgs(spec);
+  return helmTemplate(chart.path, release.values, {
+    release: release.name,
+    namespace: release.namespace,
+    kubeVersion: spec.settings.kubernetesVersion,
   });
+};
 
 describe.skipIf(!chart.present || helm === undefined)(
   "the chart's verdicts, rendered with helm template",

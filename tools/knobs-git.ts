@@ -222,6 +222,7 @@ export function loadRolloutInput(root: string, options: { base?: string; now: Da
   return {
     base: base.ref,
     baseCommit: base.commits.ci,
+    baseCommits: base.commits,
     now: options.now.toISOString(),
     files,
     ciHistory: deployHistory(root, "ci", records()),

@@ -27,7 +27,7 @@ import {
 import { chartArchive, helmTemplate, pullCacheDir, type Archive } from "./helm-template";
 import { DEPLOYED, loadRolloutInput } from "./knobs-git";
 import { settingsCheck, type ChangeOptions, type SettingsReport } from "./changes";
-import { callerDir, causeOf, emit, parseCli, UsageError } from "./cli";
+import { callerDir, causeOf, emit, HelpRequested, parseCli, UsageError } from "./cli";
 import { settingsMarkdown, settingsText } from "../components/config/changes";
 import type { Violation } from "../components/datapath/history";
 
@@ -69,7 +69,6 @@ const CHECK_OPTIONS = {
   repo: { type: "string" },
   now: { type: "string" },
   charts: { type: "string" },
-  help: { type: "boolean", short: "h" },
 } as const;
 
 /**
@@ -211,11 +210,14 @@ export function renderStack(
  * defaults, the release settings, the cluster settings' defaults (chart and Kubernetes version). A
  * change there moves the Helm values of every stack at once.
  */
-const VALUES_CODE = [
+export const VALUES_CODE = [
   "components/cilium/values.ts",
   "components/knobs/catalogue.ts",
+  "components/knobs/knob.ts",
+  "components/agent-roll/plan.ts",
   "components/cilium/release.ts",
   "components/config/settings.ts",
+  "components/config/resolve.ts",
 ];
 
 /** The values-code files that differ between `commit` and the working tree (none outside a project). */
@@ -250,7 +252,12 @@ export function check(
   return rolloutCheck({
     ...input,
     render,
-    codeChanges: codeChanges(root, input.baseCommit),
+    // Against each stack's base: with --base deployed, prod's can be older than ci's.
+    codeChanges: [
+      ...new Set(
+        Object.values(input.baseCommits ?? { ci: input.baseCommit }).flatMap((c) => codeChanges(root, c)),
+      ),
+    ].sort(),
     enforceWindow: enforcesWindow(options.base),
   });
 }
@@ -322,14 +329,14 @@ export async function main(
   changes: ChangeOptions = {},
   caller: string = cwd,
 ): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    io.out(`${USAGE}\n`);
-    return 0;
-  }
   let args: CheckArgs;
   try {
     args = parseArgs(argv, cwd, undefined, caller);
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      io.out(`${err.usage}\n`);
+      return 0;
+    }
     if (!(err instanceof UsageError)) throw err;
     // parseCli's messages carry the usage already.
     io.err(err.message.endsWith(USAGE) ? `${err.message}\n` : `${err.message}\n${USAGE}\n`);

@@ -48,7 +48,8 @@ export function releaseArgs(spec: ClusterSpec) {
     version: spec.settings.ciliumVersion,
     repositoryOpts: { repo: CILIUM_REPO },
     values: ciliumValues(spec),
-    // atomic: a failed upgrade rolls back to the last good revision instead of leaving agents half-rolled.
+    // atomic: a failed upgrade rolls back to the last good revision (operator, relay, UI, SPIRE, Envoy);
+    // the agents are OnDelete, rolled node by node by components/agent-roll, never by Helm.
     atomic: true,
     cleanupOnFail: true,
     timeout: releaseTimeoutSeconds(planNodes(spec).length),

@@ -72,9 +72,16 @@ export function windowViolations(
   stack: StackName,
   roll: AgentRollReport | undefined,
   enforce: boolean,
+  codeChanges: readonly string[] = [],
 ): Violation[] {
-  if (!enforce || !roll?.rolls || roll.window.open) return [];
-  const message = `${stack}'s change rolls every Cilium agent, and its roll window ${roll.window.window} is closed now: the deploy starts no roll outside it. It opens at ${roll.window.opensAt}. Fix: run the deploy again then (npm run knobs -- check --base deployed --now ${roll.window.opensAt} shows it passing), or change rollWindow in Pulumi.${stack}.yaml in a reviewed change.`;
+  // An edit of the values code is valued on both sides with the working tree's code, so the render
+  // cannot say whether it rolls the agents: the window holds for it as for a roll.
+  const code = codeChanges.length > 0;
+  if (!enforce || !roll || !(roll.rolls || code) || roll.window.open) return [];
+  const what = roll.rolls
+    ? `${stack}'s change rolls every Cilium agent`
+    : `this change edits the values code (${codeChanges.join(", ")}), which may roll every Cilium agent of ${stack}`;
+  const message = `${what}, and its roll window ${roll.window.window} is closed now: the deploy starts no roll outside it. It opens at ${roll.window.opensAt}. Fix: run the deploy again then (npm run knobs -- check --base deployed --now ${roll.window.opensAt} shows it passing), or change rollWindow in Pulumi.${stack}.yaml in a reviewed change.`;
   return [{ rule: "roll-window", stack, message }];
 }
 

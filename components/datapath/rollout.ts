@@ -34,17 +34,19 @@ export interface RolloutInput {
   /** The git ref the change is compared against, as given or chosen, and its commit. */
   readonly base: string;
   readonly baseCommit: string;
+  /** Each stack's base commit (with `--base deployed`, its own last successful deploy). */
+  readonly baseCommits?: Readonly<Record<StackName, string>>;
   /** ISO 8601: the working tree's date, the end of every soak. */
   readonly now: string;
   /** Each stack file's text at the base and in the working tree (the new state); undefined: no file. */
   readonly files: Readonly<Record<StackName, { readonly base?: string; readonly now?: string }>>;
-  /** ci's stack file at every first-parent commit that changed it, newest first (not the working tree). */
+  /** ci's stack file at every deploy on record (git tags deployed/ci/*), newest first, failed ones marked. */
   readonly ciHistory: readonly Snapshot[];
   /** Per stack, the chart rendered for the base and the working tree (tools/knobs.ts); absent: not rendered. */
   readonly render?: Readonly<Partial<Record<StackName, RenderOutcome>>>;
   /**
    * Files of the code that decides the release inputs (tools/knobs.ts, VALUES_CODE) that differ
-   * between the base and the working tree: both sides are valued with the working tree's code, so what
+   * between either stack's base and the working tree: both sides are valued with the working tree's code, so what
    * that code's own edit changes is in neither render.
    */
   readonly codeChanges?: readonly string[];
@@ -241,7 +243,9 @@ export function rolloutCheck(input: RolloutInput): KnobsReport {
     const render = stackRender(input.render?.[stack], predicted, settings);
     violations.push(...chartRefuses(stack, render));
     const agentRoll = agentRollReport(stack, now, render, predicted, new Date(input.now));
-    violations.push(...windowViolations(stack, agentRoll, input.enforceWindow ?? false));
+    violations.push(
+      ...windowViolations(stack, agentRoll, input.enforceWindow ?? false, input.codeChanges ?? []),
+    );
     stacks[stack] = {
       changes: changes.map((c) => describeChange(stack, c, warnings)),
       settings,

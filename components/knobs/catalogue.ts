@@ -2,7 +2,7 @@
  * The knob catalogue: every Cilium datapath knob this program offers, as one table and the single
  * source of truth. Validation, the Helm values, `Pulumi.yaml`, the README's knob table, the rollout
  * report and the soak gate all read it. Facts: the Cilium 1.20 agent, chart and docs, each cited where it
- * is used (the rules in `rules-*.ts`, the kernel minimums in `kernel.ts`); decisions: datapath.md §4.
+ * is used (the rules in `rules-*.ts`, the kernel minimums in `kernel-needs.ts`); decisions: datapath.md §4.
  *
  * The object key is the config key (`hcloud-talos-cilium:<key>`); defaults are the production baseline.
  */
