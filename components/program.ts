@@ -20,15 +20,14 @@ import {
   protectionOf,
   TalosNodes,
   talosImages,
-  withServer,
   type ServerTypeArchitectures,
   type TalosNode,
 } from "./hetzner";
 import { TalosCluster, TalosImage } from "./talos";
 import { footprintOf } from "./config/footprint";
 import { EtcdMembers } from "./upgrades/etcd-member";
-import { talosMinor } from "./core/kernel";
 import { checkedNodeChanges, checkedUpgradePath, selfReference, TalosUpgrades } from "./upgrades";
+import { talosctlRange } from "./upgrades/scripts";
 
 /** The Hetzner layer: network, firewall, endpoint and servers, each server on its type's image. */
 function hetznerLayer(
@@ -84,10 +83,9 @@ export async function program(spec: ClusterSpec = loadClusterSpec()) {
   await checkedNodeChanges(spec, self);
   // What the last deployment ran. Before the first resource too: a version change that skips a minor
   // creates and changes nothing, and its message is not wrapped in the SDK's serialization errors.
-  const deployed = pulumi.output(await checkedUpgradePath(spec.settings, self));
+  const deployed = await checkedUpgradePath(spec.settings, self);
   // The Image Factory schematic comes first: the servers select the Talos snapshot labelled with its ID.
   const image = new TalosImage("talos-image", { spec, serverTypes });
-  const installerImage = pulumi.all([deployed, image.installerImage]).apply(([, installer]) => installer);
   const { network, endpoint, servers } = hetznerLayer(spec, serverTypes, image.schematicId);
   const api = kubernetesApi(spec, endpoint, servers.nodes[0] as TalosNode);
   const apiServer = pulumi.output(api.host).apply(apiUrl);
@@ -95,11 +93,11 @@ export async function program(spec: ClusterSpec = loadClusterSpec()) {
     spec,
     endpoint: { host: endpoint.host, addresses: api.sans },
     nodes: servers.nodes,
-    installerImage,
+    installerImage: image.installerImage,
     // The hcloud cloud-controller-manager initializes the nodes (provider IDs, addresses, zones).
     externalCloudProvider: true,
     // The config carries the version the cluster runs; upgrade-k8s (below) moves it to the new one.
-    kubernetesVersion: deployed.apply((d) => d.kubernetesVersion ?? spec.settings.kubernetesVersion),
+    kubernetesVersion: deployed.kubernetesVersion ?? spec.settings.kubernetesVersion,
     protect,
     // The gates drain a node before a reboot through the kubeconfig, pointed where the runner reaches.
     apiServer,
@@ -107,14 +105,12 @@ export async function program(spec: ClusterSpec = loadClusterSpec()) {
   // Each control plane leaves etcd before its server is deleted (a replacement or a removal).
   new EtcdMembers("etcd", {
     controlPlanes: servers.nodes.filter((n) => n.role === "controlplane"),
-    // Through the upgrade check, like everything that reaches a node: a refused version declares none.
-    talosconfig: pulumi.all([deployed, cluster.controlPlaneTalosconfig]).apply(([, t]) => t),
-    talosctl: `v${talosMinor(spec.talosVersion)}.x`,
+    talosconfig: cluster.controlPlaneTalosconfig,
+    talosctl: talosctlRange(spec),
   });
-  // Talos writes the cluster endpoint (the load balancer's private address) into the kubeconfig.
-  const kubeconfig = pulumi
-    .all([cluster.kubeconfig, apiServer])
-    .apply(([k, server]) => withServer(k, server));
+  // Talos writes the cluster endpoint (the load balancer's private address) into the kubeconfig; the
+  // cluster's apiKubeconfig points at apiServer instead.
+  const kubeconfig = cluster.apiKubeconfig;
   const cilium = new Cilium("cilium", { spec, kubeconfig, cluster: [cluster.bootstrap], protect });
   // After Cilium: the controller's pods need the CNI, and Cilium's pods tolerate the nodes'
   // uninitialized taint (values.ts), so a failing controller can never roll the CNI back.
@@ -138,7 +134,7 @@ export async function program(spec: ClusterSpec = loadClusterSpec()) {
     spec,
     nodes: servers.nodes.map((n) => ({ ...n, address: n.publicAddress })),
     schematicId: image.schematicId,
-    installerImage,
+    installerImage: image.installerImage,
     talosconfig: cluster.controlPlaneTalosconfig,
     kubeconfig,
     after: [...cluster.applies, ...cluster.rolled, cilium.release, ccm.release, ...agents.done],

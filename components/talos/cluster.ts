@@ -190,8 +190,13 @@ function bootstrapOn(ctx: Context, first: TalosClusterNode, firstApply: pulumi.R
 
 /** Secrets, machine configs, per-node config apply, bootstrap, kubeconfig and talosconfig of a cluster. */
 export class TalosCluster extends pulumi.ComponentResource {
-  /** The admin kubeconfig; secret. */
+  /** The admin kubeconfig as Talos hands it out (its server the cluster endpoint); secret. */
   declare readonly kubeconfig: pulumi.Output<string>;
+  /**
+   * The admin kubeconfig pointing at `apiServer`, where the runner reaches the Kubernetes API (the
+   * gates drain with it; the program outputs it and manages Kubernetes through it); secret.
+   */
+  declare readonly apiKubeconfig: pulumi.Output<string>;
   /** The talosconfig for talosctl (control planes as endpoints, every node as a node); secret. */
   declare readonly talosconfig: pulumi.Output<string>;
   /**
@@ -250,17 +255,20 @@ export class TalosCluster extends pulumi.ComponentResource {
     const configs = machineConfigurations(ctx, args);
     // The bootstrap and the kubeconfig follow the first apply alone; they are declared with it, so the
     // gates (the first one's included) can drain through the kubeconfig.
-    let booted: ReturnType<typeof bootstrapOn> | undefined;
-    let drainWith: pulumi.Output<string> | undefined;
+    let booted:
+      | {
+          bootstrap: talos.machine.Bootstrap;
+          apiKubeconfig: pulumi.Output<string>;
+          raw: pulumi.Output<string>;
+        }
+      | undefined;
     const server = args.apiServer ?? this.kubernetesEndpoint;
     const gate = {
       targets: healthTargets(nodes.map((n) => ({ ...n, address: n.publicAddress }))),
       talosconfig: controlPlaneTalosconfig,
-      // One kubeconfig for every gate: rewriting it parses the YAML, once, not once per node.
       kubeconfig: () => {
         if (!booted) throw new Error("TalosCluster: a gate before the first apply");
-        const raw = booted.kubeconfig.kubeconfigRaw;
-        return (drainWith ??= pulumi.secret(pulumi.all([raw, server]).apply(([k, s]) => withServer(k, s))));
+        return booted.apiKubeconfig;
       },
     };
     const roll = new NodeRoll(
@@ -269,7 +277,15 @@ export class TalosCluster extends pulumi.ComponentResource {
         plan: planRoll(nodes, { workerBatch: settings.workerBatchSize }),
         action: (node, dependsOn) => {
           const apply = applyConfiguration(ctx, node, configs, dependsOn);
-          booted ??= bootstrapOn(ctx, first, apply);
+          if (node.name === first.name) {
+            const { bootstrap, kubeconfig } = bootstrapOn(ctx, first, apply);
+            const raw = kubeconfig.kubeconfigRaw;
+            // One rewrite for every gate and the program (it parses the YAML): once, not once per node.
+            const apiKubeconfig = pulumi.secret(
+              pulumi.all([raw, server]).apply(([k, s]) => withServer(k, s)),
+            );
+            booted = { bootstrap, apiKubeconfig, raw };
+          }
           return apply;
         },
         gate: (node, apply) => gateArgs(ctx, node, apply, gate),
@@ -277,9 +293,11 @@ export class TalosCluster extends pulumi.ComponentResource {
       { parent: this },
     );
     const applies = roll.actions;
-    const { bootstrap, kubeconfig } = booted as ReturnType<typeof bootstrapOn>;
+    if (!booted) throw new Error(`TalosCluster: the roll never applied ${first.name}'s config`);
+    const { bootstrap } = booted;
 
-    this.kubeconfig = pulumi.secret(kubeconfig.kubeconfigRaw);
+    this.kubeconfig = pulumi.secret(booted.raw);
+    this.apiKubeconfig = booted.apiKubeconfig;
     this.talosconfig = pulumi.secret(talosconfig);
     this.controlPlaneTalosconfig = controlPlaneTalosconfig;
     this.clientConfiguration = pulumi.secret(clientConfiguration);
