@@ -8,8 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   AgentRoll,
-  BASELINE_SCRIPT,
-  STEP_SCRIPT,
+  baselineScript,
+  stepScript,
   windowEnvironment,
   parseRollWindow,
 } from "../components/agent-roll";
@@ -17,6 +17,10 @@ import { planNodes, type ClusterSpec } from "../components/config/spec";
 import { registration, settle, startEngine, type EngineRecord } from "../tools/mock-engine";
 import { buildPlan } from "../tools/planner";
 import { importFresh, PROD_NODE_NAMES, runStack, specOf } from "./helpers";
+
+// The stacks run Kubernetes 1.36: the scripts ask for kubectl of that minor (upgrades/scripts.ts kubectlRange).
+const BASELINE_SCRIPT = baselineScript("v1.36.x");
+const STEP_SCRIPT = stepScript("v1.36.x");
 
 /** A stand-in for what the roll waits for (the release). */
 class StandIn extends pulumi.CustomResource {

@@ -10,10 +10,10 @@ import { existsSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   AGENT_UPDATE_STRATEGY,
-  BASELINE_SCRIPT,
+  baselineScript,
   planAgentRoll,
   showDuration,
-  STEP_SCRIPT,
+  stepScript,
   stepTimeoutSeconds,
   windowEnvironment,
   parseRollWindow,
@@ -23,6 +23,10 @@ import { releaseTimeoutSeconds } from "../components/cilium";
 import { planNodes } from "../components/config/spec";
 import { FakeCluster, type FakeAgent } from "./agent-roll-fakes";
 import { specOf } from "./helpers";
+
+// The stacks run Kubernetes 1.36: the scripts ask for kubectl of that minor (upgrades/scripts.ts kubectlRange).
+const BASELINE_SCRIPT = baselineScript("v1.36.x");
+const STEP_SCRIPT = stepScript("v1.36.x");
 
 const KUBECONFIG = "apiVersion: v1\n# client-key-data: SECRET-KUBECONFIG-KEY";
 /** prod's nodes in roll order (the order test); the other tests roll a control plane and two workers. */

@@ -40,11 +40,21 @@ const nameOfUrn = (urn: string): string => urn.slice(urn.lastIndexOf("::") + 2);
 /** The agent roll of a stack's plan, from what its program declared. */
 export function agentRollOf(spec: ClusterSpec, record: EngineRecord, values: HelmValues): AgentRollJson {
   const plan = agentRollPlanOf(spec, planNodes(spec));
-  const commands = registrationsOf(record, "command:local:Command");
-  const byName = new Map(commands.map((c) => [c.name, c]));
+  // The commands the program's AgentRoll declared (its children), by name: `<roll>-baseline` and
+  // `<roll>-<node>` (components/agent-roll/component.ts).
+  const [roll] = registrationsOf(record, "hcloud-talos-cilium:agent-roll:AgentRoll");
+  if (!roll) throw new Error("agentRollOf: the program declared no AgentRoll");
+  const children = registrationsOf(record, "command:local:Command").filter((c) => c.parent === roll.urn);
+  const byName = new Map(children.map((c) => [c.name, c]));
+  const declared = (resource: string) => {
+    const found = byName.get(resource);
+    if (!found) throw new Error(`agentRollOf: ${roll.name} declared no ${resource}`);
+    return found;
+  };
+  const baseline = declared(`${roll.name}-baseline`).name;
   const steps = plan.order.map((node) => {
-    const resource = `cilium-agents-${node}`;
-    return { node, resource, waitsFor: (byName.get(resource)?.dependsOn ?? []).map(nameOfUrn) };
+    const resource = declared(`${roll.name}-${node}`).name;
+    return { node, resource, waitsFor: declared(resource).dependsOn.map(nameOfUrn) };
   });
   const { settings } = spec;
   return {
@@ -53,7 +63,7 @@ export function agentRollOf(spec: ClusterSpec, record: EngineRecord, values: Hel
     dropWindowSeconds: settings.agentRollDropWindow,
     dropThreshold: settings.agentRollDropThreshold,
     rollWindow: settings.rollWindow,
-    baseline: "cilium-agents-baseline",
+    baseline,
     steps,
     batches: plan.batches,
     stepTimeoutSeconds: plan.stepTimeoutSeconds,

@@ -16,9 +16,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSpec } from "../config/spec";
 import { NodeRoll } from "../rolling/component";
 import type { RollNode } from "../rolling/plan";
-import { SHELL } from "../upgrades/scripts";
 import { planAgentRoll, type AgentRollPlan } from "./plan";
-import { BASELINE_SCRIPT, STEP_SCRIPT, windowEnvironment } from "./scripts";
+import { kubectlRange, SHELL } from "../upgrades/scripts";
+import { baselineScript, stepScript, windowEnvironment } from "./scripts";
 import { parseRollWindow, type RollWindow } from "../config/roll-window";
 
 /** Arguments of {@link AgentRoll}. */
@@ -78,11 +78,12 @@ export class AgentRoll extends pulumi.ComponentResource {
     const hubble = hubbleOn(spec) ? "yes" : "no";
     const window = String(spec.settings.agentRollDropWindow);
     const revision = pulumi.output(args.revision);
+    const kubectl = kubectlRange(spec);
     const baseline = new command.local.Command(
       `${name}-baseline`,
       {
         interpreter: [...SHELL],
-        create: BASELINE_SCRIPT,
+        create: baselineScript(kubectl),
         // Another input changed (a renewed kubeconfig): keep the baseline of this release's roll.
         update: `printf '%s\\n' "\${PULUMI_COMMAND_STDOUT:-}"`,
         environment: {
@@ -109,8 +110,8 @@ export class AgentRoll extends pulumi.ComponentResource {
             `${name}-${node.name}`,
             {
               interpreter: [...SHELL],
-              create: STEP_SCRIPT,
-              update: STEP_SCRIPT,
+              create: stepScript(kubectl),
+              update: stepScript(kubectl),
               environment: {
                 NODE_NAME: node.name,
                 PEER_NODE: peerOf(node.name, plan.order),

@@ -19,12 +19,11 @@ export {
   AGENT_ROLLED_MARK,
   BASELINE_ENV,
   BASELINE_MARK,
-  BASELINE_SCRIPT,
+  baselineScript,
   HUBBLE_RANGE,
-  KUBECTL_PRELUDE,
-  KUBECTL_RANGE,
+  kubectlPrelude,
   STEP_ENV,
-  STEP_SCRIPT,
+  stepScript,
   windowEnvironment,
 } from "./scripts";
 export {

@@ -32,8 +32,6 @@ import type { RollWindow } from "../config/roll-window";
 import { previousRecord } from "../upgrades/scripts";
 import { STEP_DEADLINES } from "./plan";
 
-/** The kubectl releases the scripts ask for in their error message (the deploy pins one: install-tools.sh). */
-export const KUBECTL_RANGE = "v1.36.x";
 /** The hubble CLI releases the scripts ask for (the deploy pins one: install-tools.sh). */
 export const HUBBLE_RANGE = "v1.18.x or later";
 
@@ -68,14 +66,15 @@ export const STEP_ENV = [
  * writes the dropped flows of that many seconds to `$flows` (failing when hubble does), and
  * `count_drops`, which prints their count as `<cluster total>`, then one `<node> <count>` line each.
  */
-export const KUBECTL_PRELUDE = `set -eu
+/** `kubectl`: the releases the error message asks for, the stack's (upgrades/scripts.ts kubectlRange). */
+export const kubectlPrelude = (kubectl: string): string => `set -eu
 need() {
   if ! command -v "$1" >/dev/null 2>&1; then
     echo "$1 is required on the machine running pulumi: install $1 $2 and put it on PATH (README, \\"The agent roll\\")" >&2
     exit 127
   fi
 }
-need kubectl ${KUBECTL_RANGE}
+need kubectl ${kubectl}
 if [ "$HUBBLE" = yes ]; then
   need hubble "${HUBBLE_RANGE}"
 fi
@@ -107,7 +106,9 @@ count_drops() {
  * (its stdout becomes every step's `BASELINE`). It runs when the release changes (its trigger is the
  * release's revision), so a resumed roll keeps the baseline from before its first node.
  */
-export const BASELINE_SCRIPT = `${KUBECTL_PRELUDE}if [ "$HUBBLE" != yes ]; then
+export const baselineScript = (
+  kubectl: string,
+): string => `${kubectlPrelude(kubectl)}if [ "$HUBBLE" != yes ]; then
   echo "Hubble relay is off: the roll checks no drops"
   exit 0
 fi
@@ -180,7 +181,7 @@ window_check() {
  * stops the roll there, and the next `pulumi up` runs this step again (a failed update keeps the
  * previous record), which finds the pod on R unchecked and checks it.
  */
-export const STEP_SCRIPT = `${KUBECTL_PRELUDE}fail() {
+export const stepScript = (kubectl: string): string => `${kubectlPrelude(kubectl)}fail() {
   check=$1
   shift
   echo "agent roll stopped at $NODE_NAME: check $check failed: $*. The nodes after it keep their old agents; fix the cause and run pulumi up again: the roll resumes at $NODE_NAME (README, \\"The agent roll\\")" >&2
