@@ -652,17 +652,18 @@ describe("pinned inputs", () => {
     });
   });
 
-  it("checks the charts and the Gateway API manifest each deploy downloads before its up", () => {
-    for (const [id, stack] of [
-      ["ci", "ci"],
-      ["prod", "prod"],
+  it("checks the charts and the Gateway API manifest each up downloads before it runs", () => {
+    for (const [file, id, stack] of [
+      ["deploy.yml", "ci", "ci"],
+      ["deploy.yml", "prod", "prod"],
+      ["pr.yml", "cluster", '"$PR_STACK"'],
     ] as const) {
-      const steps = stepsOf("deploy.yml", id);
+      const steps = stepsOf(file, id);
       const check = steps.findIndex(
         (s) => s.run === `node --require ./tools/ts-loader.cjs tools/deploy-inputs.ts --stack ${stack}`,
       );
       const up = steps.findIndex((s) => (s.run ?? "").startsWith(`pulumi up --stack ${stack} --yes`));
-      expect([check >= 0, check < up], id).toEqual([true, true]);
+      expect([check >= 0, up >= 0, check < up], `${file}/${id}`).toEqual([true, true, true]);
     }
   });
 });

@@ -1,7 +1,9 @@
 /**
- * The one place the offline tools touch the Pulumi SDK's internals: the promise helper
+ * Where the offline tools touch the Pulumi SDK's internals: the promise helper
  * (`runtime/debuggable.js`) and the runtime state (`runtime/state.js`), neither of them in the SDK's
- * declarations. They were read in, and are used only with, the SDK version `SDK_CHECKED` names:
+ * declarations. (Besides these, tools/mock-engine.ts uses the SDK's `MockMonitor`, a deep import of
+ * `runtime/mocks` that the public runtime does not export: its gRPC methods, and its synchronous call
+ * of the mocks' `newResource`; tools/defer-sdk.ts stands in for two of its modules.) They were read in, and are used only with, the SDK version `SDK_CHECKED` names:
  * package.json pins exactly that version, test/sdk-pin.test.ts fails on any other, and with any other
  * installed (a manual `npm install`) nothing here touches the SDK, so the plan is right, only slower.
  */
