@@ -12,28 +12,27 @@
  * provider is replaced is replaced. Offline, IDs and computed outputs are the mock engine's (derived
  * from the name, tools/mocks), which is how they are recognised in the dependents' inputs.
  */
-import { inputFact, worse, type Effect } from "../components/config/change-facts";
+import { inputFact, T, worse, type Effect } from "../components/config/change-facts";
 import type { NodeImpact } from "../components/config/footprint";
 import { acceptedKeys, quorumVerdict } from "../components/config/quorum";
 import { resolveStackConfig, type Resolution } from "../components/config/resolve";
-import { projectKeys } from "../components/config/stack-file";
+import { projectKeys, SECRET_PLACEHOLDER } from "../components/config/stack-file";
 import { checkAgainstSnapshot } from "../components/hetzner/server-type-lookup";
 import type { EngineRecord, Registration } from "./mock-engine";
 import type { InputChange, ResourceChange, SettingsReport, StackChanges } from "../components/config/changes";
 
 export type { InputChange, ResourceChange, SettingsReport, StackChanges } from "../components/config/changes";
-import { COMPUTED, numericId } from "./mocks";
+import { COMPUTED, mockId } from "./mocks";
 import { ROOT, runProgram, requireFresh, type ProgramLoader, type ProgramRun } from "./planner";
 import { STACKS, changedSettings, readStackText, type StackName } from "../components/datapath/history";
 import { loadRolloutInput } from "./knobs-git";
 import { stackConfigOf, type StackConfig } from "./stack-files";
 
-const SERVER = "hcloud:index/server:Server";
 const SHOWN = 120;
 
 /** A value as the report may show it: secrets never, long values as their length. */
 function visible(value: unknown, secret: boolean): unknown {
-  if (secret) return "[secret]";
+  if (secret) return SECRET_PLACEHOLDER;
   const text = JSON.stringify(value);
   return text === undefined || text.length <= SHOWN ? value : `(${text.length} characters)`;
 }
@@ -42,7 +41,7 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
 
 /** The mock engine's ID and computed outputs of a registration: how its dependents carry it. */
 function carriedValues(r: Registration): string[] {
-  const id = r.type.startsWith("hcloud:") ? numericId(`${r.type}/${r.name}`) : `${r.name}-id`;
+  const id = mockId(r.type, r.name);
   const extra = COMPUTED[r.type]?.(r.name, r.inputs, id) ?? {};
   const leaves: string[] = [id];
   const walk = (v: unknown): void => {
@@ -99,7 +98,7 @@ function ownChanges(base: Registration, head: Registration): InputChange[] {
 }
 
 function nodeOf(r: Registration): ResourceChange["node"] {
-  if (r.type !== SERVER) return undefined;
+  if (r.type !== T.server) return undefined;
   const labels = (r.inputs.labels ?? {}) as Record<string, string>;
   const role = labels.role === "controlplane" ? "controlplane" : "worker";
   return { name: String(r.inputs.name), role, pool: String(labels.pool ?? "") };

@@ -7,7 +7,7 @@
  * the provider, from the same functions (planNodes, placementGroupOf), so the two cannot drift; a test
  * holds the footprint to the program's registrations.
  */
-import { inputFact, worse, type InputFact } from "./change-facts";
+import { inputFact, T, worse, type InputFact } from "./change-facts";
 import type { QuorumSettings } from "./quorum";
 import { planNodes, type ClusterSpec } from "./spec";
 import { placementGroupOf } from "./placement";
@@ -63,9 +63,7 @@ export function footprintOf(spec: Pick<ClusterSpec, "stack" | "settings">): Foot
   return { version: FOOTPRINT_VERSION, settings: decisive, nodes };
 }
 
-const SERVER = "hcloud:index/server:Server";
-const NETWORK = "hcloud:index/network:Network";
-const SUBNET = "hcloud:index/networkSubnet:NetworkSubnet";
+const { server: SERVER, network: NETWORK, subnet: SUBNET } = T;
 
 /** Which provider input each footprint field is (its fact is change-facts.ts's). */
 const NODE_FIELDS: Readonly<Record<Exclude<keyof NodeFootprint, "role" | "pool">, string>> = {

@@ -23,13 +23,17 @@ export function numericId(name: string): string {
   return String((h % 2_000_000_000) + 1);
 }
 
+/** The ID the mocks give a resource: numeric for Hetzner's (its API's IDs are), `<name>-id` otherwise. */
+export const mockId = (token: string, name: string): string =>
+  token.startsWith("hcloud:") ? numericId(`${token}/${name}`) : `${name}-id`;
+
 /**
  * The mock result of a resource registration or (with name "") an invoke: the inputs echoed as they
  * arrived (`raw`, so secret inputs stay secret in state, as with a real provider) plus the computed
  * outputs, which see the inputs unwrapped (only for the types that compute any: most echo only).
  */
 export function mockOutputs(token: string, name: string, raw: State): pulumi.runtime.MockResourceResult {
-  const id = token.startsWith("hcloud:") ? numericId(`${token}/${name}`) : `${name}-id`;
+  const id = mockId(token, name);
   const computed = COMPUTED[token];
   const extra = computed ? computed(name, unwrapSecrets(raw) as State, id) : {};
   return { id, state: { ...raw, ...extra } };
