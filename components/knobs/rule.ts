@@ -2,11 +2,14 @@
  * What a datapath rule is, and the facts several rules share: how the agent resolves host routing,
  * whether it uses DSR, how it parses a CIDR and which CIDRs hold the pod CIDR. The rules themselves are in the `rules-*.ts` files, assembled by `rules.ts`.
  */
-import type { KnobKey, Knobs } from "./catalogue";
+import { knobDef, type KnobKey, type Knobs } from "./catalogue";
 import { contains, parseCidr4, parseIpv4 } from "../core/cidr";
 import type { KernelVersion, TalosVersion } from "../core/kernel";
 import type { Finding } from "../core/define";
 import type { RuleSource } from "./source";
+
+/** The Helm values path a knob sets (its first binding in the catalogue), for messages that name it. */
+export const helmPath = (key: KnobKey): string => knobDef(key).helm[0]?.path ?? key;
 
 /** What a rule may look at besides the knobs. */
 export interface RuleContext {

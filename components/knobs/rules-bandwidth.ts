@@ -3,7 +3,7 @@
  * (cilium/cilium@aeb2d1b pkg/datapath/linux/bandwidth/bandwidth.go:203-240, called from cell.go:91-100);
  * the chart writes the BBR flags only inside `bandwidthManager.enabled` (cilium-configmap.yaml:807-813).
  */
-import { ADOPT_HOST_ROUTING, hostRouting, fallsBackToLegacy, type Rule } from "./rule";
+import { ADOPT_HOST_ROUTING, helmPath, hostRouting, fallsBackToLegacy, type Rule } from "./rule";
 import { agentFallsBack, agentRefuses, chartDrops, docs, ours } from "./source";
 
 const BW_BLOCK = "templates/cilium-configmap.yaml:807-813";
@@ -55,7 +55,7 @@ export const BANDWIDTH_RULES: readonly Rule[] = [
     check: (k) =>
       k.bandwidthManagerBBR && !k.bandwidthManager
         ? {
-            why: "the chart silently drops bandwidthManager.bbr while bandwidthManager.enabled is false (it writes enable-bbr only inside that block), so BBR stays off",
+            why: `the chart silently drops ${helmPath("bandwidthManagerBBR")} while ${helmPath("bandwidthManager")} is false (it writes enable-bbr only inside that block), so BBR stays off`,
             allowed: "false, or true with bandwidthManager: true",
             fix: "set bandwidthManager: true first (its own soaked change)",
           }
@@ -125,7 +125,7 @@ export const BANDWIDTH_RULES: readonly Rule[] = [
     check: (k) =>
       k.bandwidthManagerBBRHostNamespaceOnly && !k.bandwidthManager
         ? {
-            why: "the chart silently drops bandwidthManager.bbrHostNamespaceOnly while bandwidthManager.enabled is false (it writes enable-bbr-hostns-only only inside that block)",
+            why: `the chart silently drops ${helmPath("bandwidthManagerBBRHostNamespaceOnly")} while ${helmPath("bandwidthManager")} is false (it writes enable-bbr-hostns-only only inside that block)`,
             allowed: "false, or true with bandwidthManager: true and bandwidthManagerBBR: true",
             fix: "set this key to false, or adopt the bandwidth manager and BBR first",
           }

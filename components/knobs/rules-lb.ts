@@ -4,7 +4,7 @@
  * compiles DSR and XDP acceleration into the datapath only then (pkg/datapath/linux/config/config.go:300-375).
  */
 import { show } from "../core/define";
-import { usesDsr, type Rule } from "./rule";
+import { helmPath, usesDsr, type Rule } from "./rule";
 import { agentFallsBack, agentRefuses, docs } from "./source";
 
 const KPR_INIT = "pkg/kpr/initializer/kube_proxy_replacement.go";
@@ -24,7 +24,7 @@ export const LB_RULES: readonly Rule[] = [
     check: (k) =>
       usesDsr(k) && !k.kubeProxyReplacement
         ? {
-            why: "the agent silently ignores loadBalancer.mode without kube-proxy replacement: it compiles DSR into the datapath only with it",
+            why: `the agent silently ignores ${helmPath("loadBalancerMode")} without kube-proxy replacement: it compiles DSR into the datapath only with it`,
             allowed: '"snat" while kube-proxy replacement is off',
             fix: "set kubeProxyReplacement: true, or turn this knob off",
           }
@@ -114,7 +114,7 @@ export const LB_RULES: readonly Rule[] = [
     check: (k) =>
       k.loadBalancerAcceleration !== "disabled" && !k.kubeProxyReplacement
         ? {
-            why: "the agent silently ignores loadBalancer.acceleration without kube-proxy replacement: it compiles XDP load-balancer acceleration into the datapath only with it",
+            why: `the agent silently ignores ${helmPath("loadBalancerAcceleration")} without kube-proxy replacement: it compiles XDP load-balancer acceleration into the datapath only with it`,
             allowed: '"disabled" while kube-proxy replacement is off',
             fix: "set kubeProxyReplacement: true, or turn this knob off",
           }
