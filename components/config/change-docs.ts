@@ -4,10 +4,9 @@
  * its source (change-facts.ts), and the setting's note. Read from the settings table, never restated.
  */
 import { inputFact, TYPE_FACTS } from "./change-facts";
+import { cell } from "./changes";
 import type { SettingDef } from "../core/define";
 import { SETTINGS, SETTING_KEYS } from "./settings";
-
-const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 /** One reached input in words: its type, the input, the effect, what the provider does and the source. */
 function reachText([type, input]: readonly [string, string]): string {

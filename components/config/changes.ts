@@ -81,7 +81,8 @@ export function settingsText(stack: string, c: StackChanges): string[] {
   return out;
 }
 
-const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+/** Text as one Markdown table cell: pipes escaped, newlines as spaces. */
+export const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 /** One stack's settings changes as Markdown. */
 export function settingsMarkdown(stack: string, c: StackChanges): string[] {

@@ -5,6 +5,7 @@
  * `hetzner/server-types.ts` asks at preview.
  */
 import { fail, failFields, ok, type FieldFinding, type Parsed } from "../core/define";
+import { ADDRESS_OFFSETS } from "./spec";
 
 /** A Kubernetes taint placed on a pool's nodes through the kubelet's registration. */
 export interface Taint {
@@ -100,14 +101,14 @@ const SCALAR_CHECKS: Readonly<
           allowed: 'a location such as "fsn1"',
           fix: "set a location of the network zone",
         },
-  // Optional: whether it fits the subnet and clears the other pools is cluster-rules.ts's to say.
+  // Optional: whether it fits the subnet and clears the other pools is address-rules.ts's to say.
   firstHost: (v) =>
     v === undefined || (typeof v === "number" && Number.isInteger(v) && v >= 1)
       ? undefined
       : {
           value: v,
           why: "not a positive integer",
-          allowed: "a host number in nodeSubnetCidr from 21, such as 41",
+          allowed: `a host number in nodeSubnetCidr from ${ADDRESS_OFFSETS.worker}, such as ${ADDRESS_OFFSETS.worker + 20}`,
           fix: "set the host number of the pool's first node, or remove it on the first worker pool",
         },
 };

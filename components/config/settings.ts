@@ -8,6 +8,7 @@ import { adminCidrCheck } from "./access-rules";
 import { parsePool, parsePools } from "./pools";
 import { T } from "./change-facts";
 import { parseRollWindow } from "./roll-window";
+import { ADDRESS_OFFSETS } from "./spec";
 
 /** Hetzner network zones and their locations (platform.md). */
 export const ZONE_LOCATIONS = {
@@ -31,6 +32,12 @@ export const APPLY_MODES = ["auto", "no_reboot", "reboot", "staged", "staged_if_
 const IPV4_CIDR = { pattern: /^\d+\.\d+\.\d+\.\d+\/\d+$/, expected: "an IPv4 CIDR such as 10.0.0.0/16" };
 
 /** Every cluster setting, keyed by config key. */
+/** What a change of a setting the agent roll's steps only read does: their update runs and does nothing. */
+const ROLL_STEP_ENVIRONMENT = {
+  reaches: [[T.command, "environment"]],
+  note: "every agent roll step's update runs, finds its agent on the current revision and checked, and does nothing; the next roll uses the new value",
+} as const;
+
 export const SETTINGS = {
   production: boolean({
     change: {
@@ -194,8 +201,7 @@ export const SETTINGS = {
     },
     // CPX Gen 2 (AMD): CPX Gen 1 (cpx11–cpx51) was deprecated on 2025-10-16 (server-type-catalogue.ts).
     default: { name: "cp", count: 3, serverType: "cpx32", location: "fsn1", labels: {}, taints: [] },
-    description:
-      "the control-plane pool {name, count (odd), serverType, location, labels?, taints?} (control plane n at host 11 + n)",
+    description: `the control-plane pool {name, count (odd), serverType, location, labels?, taints?} (control plane n at host ${ADDRESS_OFFSETS.controlPlane} + n)`,
     parse: parsePool,
   }),
   workerPools: object({
@@ -209,8 +215,7 @@ export const SETTINGS = {
       note: "serverType powers off, location replaces, firstHost re-addresses every node of the pool; count and new or removed pools create or delete only their own servers. Production refuses every node of a pool down at once",
     },
     default: [{ name: "workers", count: 3, serverType: "cpx42", location: "fsn1", labels: {}, taints: [] }],
-    description:
-      "worker pools, a list of {name, count, serverType, location, labels?, taints?, firstHost?}; the first starts at host 21, every later pool pins firstHost",
+    description: `worker pools, a list of {name, count, serverType, location, labels?, taints?, firstHost?}; the first starts at host ${ADDRESS_OFFSETS.worker}, every later pool pins firstHost`,
     parse: parsePools,
   }),
   adminCidrs: stringList({
@@ -286,10 +291,7 @@ export const SETTINGS = {
   // 31 s after the first try: RFC 6298 §2, Linux tcp_syn_retries), so every broken connection shows
   // four or more drops in 30 s; longer costs each node its length (6 nodes: 3 minutes).
   agentRollDropWindow: integer({
-    change: {
-      reaches: [[T.command, "environment"]],
-      note: "every agent roll step's update runs, finds its agent on the current revision and checked, and does nothing; the next roll uses the new value",
-    },
+    change: ROLL_STEP_ENVIRONMENT,
     default: 30,
     min: 5,
     max: 600,
@@ -299,10 +301,7 @@ export const SETTINGS = {
   // 10: a datapath that drops a class of traffic drops every packet of it, far more than 10 flows in
   // the window; a handful over the baseline is the connections reset while the agent restarted.
   agentRollDropThreshold: integer({
-    change: {
-      reaches: [[T.command, "environment"]],
-      note: "every agent roll step's update runs, finds its agent on the current revision and checked, and does nothing; the next roll uses the new value",
-    },
+    change: ROLL_STEP_ENVIRONMENT,
     default: 10,
     min: 0,
     max: 1_000_000,
@@ -310,10 +309,7 @@ export const SETTINGS = {
       "dropped flows in the window that the agent roll tolerates above the pre-roll baseline, on the node and across the cluster, before it stops",
   }),
   rollWindow: {
-    change: {
-      reaches: [[T.command, "environment"]],
-      note: "every agent roll step's update runs, finds its agent on the current revision and checked, and does nothing; the next roll uses the new value",
-    },
+    change: ROLL_STEP_ENVIRONMENT,
     type: "string",
     default: "",
     description:

@@ -38,7 +38,7 @@ export const ADDRESS_OFFSETS = {
   controlPlane: 11,
   /**
    * Workers from 21: the first worker pool starts there unless it pins `firstHost`; every later pool
-   * pins its own (cluster-rules.ts), so no pool's addresses depend on another pool's existence or size.
+   * pins its own (address-rules.ts), so no pool's addresses depend on another pool's existence or size.
    */
   worker: 21,
 } as const;
