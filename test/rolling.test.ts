@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it } from "vitest";
-import { NodeRoll, planRoll, rollOrder, rollWaits, type RollNode } from "../components/rolling";
+import { NodeRoll, planRoll, rollOrder, type RollNode } from "../components/rolling";
 import { registration, settle, startEngine, type EngineRecord } from "../tools/mock-engine";
 
 const cp = (n: number): RollNode => ({ name: `cp-${n}`, role: "controlplane" });
@@ -48,20 +48,6 @@ describe("the batches of a roll", () => {
   it("puts the control planes first whatever order the nodes come in, keeping each role's order", () => {
     const plan = planRoll([w(2), cp(3), w(1), cp(1)], { workerBatch: 1 });
     expect(rollOrder(plan).map((n) => n.name)).toEqual(["cp-3", "cp-1", "w-2", "w-1"]);
-  });
-
-  it("says what each node waits for: the batch before, and the first batch nothing", () => {
-    const waits = rollWaits(planRoll(nodes, { workerBatch: 2 }));
-    expect(Object.fromEntries(waits)).toEqual({
-      "cp-1": [],
-      "cp-2": ["cp-1"],
-      "cp-3": ["cp-2"],
-      "w-1": ["cp-3"],
-      "w-2": ["cp-3"],
-      "w-3": ["w-1", "w-2"],
-      "w-4": ["w-1", "w-2"],
-      "w-5": ["w-3", "w-4"],
-    });
   });
 
   it("plans a cluster without workers, or without nodes", () => {

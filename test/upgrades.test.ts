@@ -19,6 +19,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it } from "vitest";
 import { planNodes, type ClusterSpec } from "../components/config/spec";
 import { parseTalosVersion, type TalosVersion } from "../components/core/kernel";
+import { rollOrder } from "../components/rolling";
 import {
   DEFAULT_SCHEMATIC_ID,
   GATE_CREATE,
@@ -134,7 +135,7 @@ describe("the rolling order", () => {
   it("upgrades the control planes first, in plan order, then the workers, whatever order they come in", () => {
     const nodes = nodesOf(specOf("prod"));
     const plan = planUpgrades([...nodes].reverse());
-    expect(plan.steps.map((s) => [s.node, s.role, s.address])).toEqual([
+    expect(rollOrder(plan.roll).map((n) => [n.name, n.role, n.address])).toEqual([
       ["prod-cp-3", "controlplane", "pub-prod-cp-3"],
       ["prod-cp-2", "controlplane", "pub-prod-cp-2"],
       ["prod-cp-1", "controlplane", "pub-prod-cp-1"],
@@ -143,7 +144,7 @@ describe("the rolling order", () => {
       ["prod-workers-1", "worker", "pub-prod-workers-1"],
     ]);
     const inOrder = planUpgrades(nodes);
-    expect(inOrder.steps.map((s) => s.node)).toEqual(nodes.map((n) => n.name));
+    expect(rollOrder(inOrder.roll).map((n) => n.name)).toEqual(nodes.map((n) => n.name));
     expect(inOrder.healthAddress).toBe("pub-prod-cp-1");
     expect(inOrder.controlPlaneIps).toEqual(["10.0.1.11", "10.0.1.12", "10.0.1.13"]);
     expect(inOrder.workerIps).toEqual(["10.0.1.21", "10.0.1.22", "10.0.1.23"]);

@@ -1,8 +1,8 @@
 /**
  * The Cilium agent roll (issue 16): the agent DaemonSet on `OnDelete` (the values), the deploy
  * replacing each node's agent and checking it before the next (`component.ts`, `scripts.ts`), the
- * plan of its order, batches, deadlines and duration (pure, `plan.ts`), and the roll window (pure,
- * `window.ts`).
+ * plan of its order, batches, deadlines and duration (pure, `plan.ts`); the roll window is
+ * `config/roll-window.ts`'s (pure).
  */
 export { AgentRoll, agentRollPlanOf, hubbleOn, peerOf, rollWindowOf, type AgentRollArgs } from "./component";
 export {

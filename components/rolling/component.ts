@@ -1,6 +1,6 @@
 /**
  * The node-by-node roll: for each node of a {@link RollPlan}, the caller's action (a config apply, an
- * upgrade command, next an agent restart), then, optionally, a health gate this component declares
+ * upgrade command, an agent replacement), then, optionally, a health gate this component declares
  * after it; the next batch's actions depend on every gate (or action) of the batch before. Pulumi
  * runs a resource only once its `dependsOn` have finished, so a failed gate stops the roll there.
  *

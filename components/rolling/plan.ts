@@ -3,8 +3,8 @@
  * loses more than one member at once (a 3-member cluster keeps its quorum of 2), then the workers in
  * batches of a bounded size. Every step of a batch starts after every gate of the batch before.
  *
- * The roll is generic over what a node carries (`N`): the config applies, the Talos upgrades and,
- * next, the Cilium agent roll (issue 16) plan their nodes with it.
+ * The roll is generic over what a node carries (`N`): the config applies, the Talos upgrades and the
+ * Cilium agent roll (issue 16) plan their nodes with it.
  */
 
 /** What the roll needs of a node. */
@@ -51,17 +51,4 @@ export function planRoll<N extends RollNode>(nodes: readonly N[], options: RollO
 /** The nodes of a plan in execution order. */
 export function rollOrder<N extends RollNode>(plan: RollPlan<N>): N[] {
   return plan.batches.flat();
-}
-
-/**
- * What each node's step waits for, by name: the nodes of the batch before (their gates), or nothing
- * for the first batch (which waits for what the roll as a whole is told to wait for).
- */
-export function rollWaits<N extends RollNode>(plan: RollPlan<N>): Map<string, readonly string[]> {
-  const waits = new Map<string, readonly string[]>();
-  plan.batches.forEach((batch, i) => {
-    const before = i === 0 ? [] : (plan.batches[i - 1] ?? []).map((n) => n.name);
-    for (const node of batch) waits.set(node.name, before);
-  });
-  return waits;
 }

@@ -28,7 +28,7 @@ export {
   type ApplyMode,
   type GateNode,
 } from "./gate";
-export { healthTargets, planUpgrades, type UpgradeNode, type UpgradePlan, type UpgradeStep } from "./plan";
+export { healthTargets, planUpgrades, type UpgradeNode, type UpgradePlan } from "./plan";
 export {
   DEFAULT_SCHEMATIC_ID,
   DRAIN_TIMEOUT,

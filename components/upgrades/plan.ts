@@ -5,7 +5,7 @@
  * generic: a string in tests, a Pulumi input in the component.
  */
 import type { NodePlan } from "../config/spec";
-import { planRoll, rollOrder, type RollPlan } from "../rolling/plan";
+import { planRoll, type RollPlan } from "../rolling/plan";
 import type { HealthTargets } from "./scripts";
 
 /** A node as the upgrade sees it. */
@@ -14,20 +14,10 @@ export interface UpgradeNode<A> extends Pick<NodePlan, "name" | "role" | "privat
   readonly address: A;
 }
 
-/** One step: upgrade this node, then wait for the cluster to be healthy. */
-export interface UpgradeStep<A> {
-  /** The node (server name = Talos hostname = Kubernetes node name). */
-  readonly node: string;
-  readonly role: NodePlan["role"];
-  readonly address: A;
-}
-
 /** The whole rolling upgrade. */
 export interface UpgradePlan<A> {
   /** The node roll the component runs: one node per batch. */
   readonly roll: RollPlan<UpgradeNode<A>>;
-  /** In execution order: control planes, then workers. */
-  readonly steps: readonly UpgradeStep<A>[];
   /** The first control plane: `talosctl health` and `upgrade-k8s` run against it. */
   readonly healthAddress: A;
   /** Private addresses for `talosctl health --control-plane-nodes` (it runs on the node). */
@@ -60,6 +50,5 @@ export function planUpgrades<A>(nodes: readonly UpgradeNode<A>[]): UpgradePlan<A
   const targets = healthTargets(nodes, "planUpgrades");
   // One node at a time, workers too: an upgrade reboots its node.
   const roll = planRoll(nodes, { workerBatch: 1 });
-  const steps = rollOrder(roll).map((n) => ({ node: n.name, role: n.role, address: n.address }));
-  return { roll, steps, ...targets };
+  return { roll, ...targets };
 }
