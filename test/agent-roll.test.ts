@@ -422,7 +422,7 @@ describe("the agent roll's scripts", () => {
     });
     expect([h.status, h.stderr]).toEqual([
       127,
-      'hubble is required on the machine running pulumi: install hubble v1.18.x or later and put it on PATH (README, "The agent roll")\n',
+      'hubble is required on the machine running pulumi: install hubble v1.19.x and put it on PATH (README, "The agent roll")\n',
     ]);
     const off = noHubble.run(STEP_SCRIPT, {
       ...stepEnv("prod-cp-1", "", { HUBBLE: "no" }),

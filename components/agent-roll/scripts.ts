@@ -32,8 +32,8 @@ import type { RollWindow } from "../config/roll-window";
 import { previousRecord } from "../upgrades/scripts";
 import { STEP_DEADLINES } from "./plan";
 
-/** The hubble CLI releases the scripts ask for (the deploy pins one: install-tools.sh). */
-export const HUBBLE_RANGE = "v1.18.x or later";
+/** The hubble CLI releases the scripts ask for: the line the deploy pins and the tests hold (install-tools.sh, v1.19.4). */
+export const HUBBLE_RANGE = "v1.19.x";
 
 /** The prefix of the line a step ends with: its node and the agent revision it checked. */
 export const AGENT_ROLLED_MARK = "agent-rolled:";

@@ -8,7 +8,7 @@
  * holds the footprint to the program's registrations.
  */
 import { inputFact, T, worse, type InputFact } from "./change-facts";
-import type { QuorumSettings } from "./quorum";
+import { QUORUM_KEYS, type QuorumSettings } from "./quorum";
 import { planNodes, type ClusterSpec } from "./spec";
 import { placementGroupOf } from "./placement";
 
@@ -50,16 +50,7 @@ export function footprintOf(spec: Pick<ClusterSpec, "stack" | "settings">): Foot
       },
     ]),
   );
-  const decisive: QuorumSettings = {
-    production: settings.production,
-    controlPlane: settings.controlPlane,
-    workerPools: settings.workerPools,
-    networkCidr: settings.networkCidr,
-    nodeSubnetCidr: settings.nodeSubnetCidr,
-    networkZone: settings.networkZone,
-    publicIPv4: settings.publicIPv4,
-    publicIPv6: settings.publicIPv6,
-  };
+  const decisive = Object.fromEntries(QUORUM_KEYS.map((k) => [k, settings[k]])) as QuorumSettings;
   return { version: FOOTPRINT_VERSION, settings: decisive, nodes };
 }
 

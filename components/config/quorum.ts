@@ -13,18 +13,14 @@ import type { NodeImpact } from "./footprint";
 import type { Pool } from "./pools";
 import { nodeName, type Settings } from "./spec";
 
+/** The settings every server shares: a change of one reaches all of them. */
+const SHARED = ["networkCidr", "nodeSubnetCidr", "networkZone", "publicIPv4", "publicIPv6"] as const;
+
+/** The settings the rule reads (and the footprint records). */
+export const QUORUM_KEYS = ["production", "controlPlane", "workerPools", ...SHARED] as const;
+
 /** The settings the rule reads. */
-export type QuorumSettings = Pick<
-  Settings,
-  | "production"
-  | "controlPlane"
-  | "workerPools"
-  | "networkCidr"
-  | "nodeSubnetCidr"
-  | "networkZone"
-  | "publicIPv4"
-  | "publicIPv6"
->;
+export type QuorumSettings = Pick<Settings, (typeof QUORUM_KEYS)[number]>;
 
 /** One changed setting that reaches servers: its path below the project (`controlPlane.location`). */
 export interface NodeSettingChange {
@@ -37,7 +33,6 @@ export interface NodeSettingChange {
   readonly scope: "controlplane" | { readonly pool: string } | undefined;
 }
 
-const SHARED = ["networkCidr", "nodeSubnetCidr", "networkZone", "publicIPv4", "publicIPv6"] as const;
 const POOL_SCALARS = ["serverType", "location", "firstHost"] as const;
 
 /** The settings a change moves that can reach servers, field by field; worker pools matched by name. */
@@ -47,14 +42,10 @@ export function nodeSettingChanges(before: QuorumSettings, after: QuorumSettings
     if (before[key] !== after[key])
       out.push({ path: key, key, from: before[key], to: after[key], scope: undefined });
   }
-  for (const field of [...POOL_SCALARS, "count"] as const) {
+  for (const field of [...POOL_SCALARS, "count", "name"] as const) {
     const [from, to] = [before.controlPlane[field], after.controlPlane[field]];
     if (from !== to)
       out.push({ path: `controlPlane.${field}`, key: "controlPlane", from, to, scope: "controlplane" });
-  }
-  if (before.controlPlane.name !== after.controlPlane.name) {
-    const [from, to] = [before.controlPlane.name, after.controlPlane.name];
-    out.push({ path: "controlPlane.name", key: "controlPlane", from, to, scope: "controlplane" });
   }
   after.workerPools.forEach((pool, i) => {
     const was = before.workerPools.find((p) => p.name === pool.name);
