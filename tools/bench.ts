@@ -19,8 +19,7 @@
 import "./defer-sdk";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import * as os from "node:os";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import * as command from "@pulumi/command";
@@ -233,7 +232,7 @@ const spreadOf = (times: number[]): string =>
   `${Math.min(...times).toFixed(0)}–${Math.max(...times).toFixed(0)}`;
 
 async function main(): Promise<void> {
-  console.log(`node ${process.version}, ${os.cpus().length} CPUs`);
+  console.log(`node ${process.version}, ${cpus().length} CPUs`);
   console.log(`machine check before: ${machineCheck().toFixed(0)} ms (a fixed CPU loop; see machineCheck)`);
   console.log(`\nnpm run plan, a fresh process each run (node ${planCommand().join(" ")}):`);
   console.log("stack         median (ms)  fastest–slowest (ms)  runs");
