@@ -63,7 +63,7 @@ function facts(r: KnobsReport, quote: (s: string) => string): string {
 const refs = (sign: string, xs: readonly ObjectRef[]): string[] => xs.map((r) => `${sign}${showRef(r)}`);
 
 /** What happens to a workload, in a few words: its fate, how it rolls, and which objects come or go. */
-export function workloadLine(w: WorkloadChange): string {
+export function workloadFate(w: WorkloadChange): string {
   const fate: Record<WorkloadChange["fate"], string> = {
     rolls: `rolls (${w.strategy ?? "its update strategy"}): its pod template changes at ${w.podTemplate.join(", ")}`,
     created: "created",
@@ -74,8 +74,82 @@ export function workloadLine(w: WorkloadChange): string {
     absent: "not deployed",
   };
   const moved = [...refs("+", w.added), ...refs("-", w.removed)];
-  return `${w.title} (${showRef(w.object)}): ${fate[w.fate]}${moved.length > 0 && w.fate !== "unchanged" ? `; ${moved.join(", ")}` : ""}`;
+  return `${fate[w.fate]}${moved.length > 0 && w.fate !== "unchanged" ? `; ${moved.join(", ")}` : ""}`;
 }
+
+/** A workload's line: its name and object, then its fate (`workloadFate`). */
+export function workloadLine(w: WorkloadChange): string {
+  return `${w.title} (${showRef(w.object)}): ${workloadFate(w)}`;
+}
+
+/**
+ * The rendered facts of a stack in their parts, which the text prints as lines and the Markdown as a
+ * table of workloads and a list of the rest (so neither form parses what the other printed).
+ */
+interface RenderedParts {
+  readonly head: string;
+  /** "nothing changes", when the renders are identical. */
+  readonly identical: readonly string[];
+  /** The workloads that change. */
+  readonly moving: readonly WorkloadChange[];
+  /** The workloads that do not change or are not deployed, one line per kind. */
+  readonly still: readonly string[];
+  /** The cilium-config line, and one line per changed key under it. */
+  readonly config: { readonly line?: string; readonly keys: readonly string[] };
+  /** The other objects that come, go or change. */
+  readonly other: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+function renderedParts(r: Extract<StackRender, { rendered: true }>): RenderedParts {
+  const facts = [r.chart, r.digest ? `sha256 ${r.digest.slice(0, 12)}…` : "", r.helm ? `helm ${r.helm}` : ""];
+  const still = (fate: WorkloadChange["fate"]) =>
+    r.diff.workloads.filter((w) => w.fate === fate).map((w) => w.title);
+  const unchanged = still("unchanged");
+  const absent = still("absent");
+  const keys = r.diff.config;
+  const other = [
+    ...refs("+", r.diff.other.added),
+    ...refs("-", r.diff.other.removed),
+    ...refs("~", r.diff.other.changed),
+  ];
+  return {
+    head: `rendered with ${facts.filter(Boolean).join(", ")}`,
+    identical: r.diff.identical
+      ? [
+          `nothing changes: every object renders the same${r.sameInputs ? " (the same Helm values, chart and Kubernetes version)" : ""}; nothing rolls`,
+        ]
+      : [],
+    moving: r.diff.workloads.filter((w) => w.fate !== "unchanged" && w.fate !== "absent"),
+    still: [
+      ...(unchanged.length > 0 ? [`unchanged: ${unchanged.join(", ")}`] : []),
+      ...(absent.length > 0 ? [`not deployed: ${absent.join(", ")}`] : []),
+    ],
+    config: {
+      line:
+        keys.length > 0
+          ? `cilium-config: ${keys.length} key${keys.length === 1 ? "" : "s"} change`
+          : r.diff.identical
+            ? undefined
+            : "cilium-config: no key changes",
+      keys: keys.map((c) => `${c.key}: ${show(c.from)} → ${show(c.to)}`),
+    },
+    other: other.length > 0 ? [`other objects: ${other.join(", ")}`] : [],
+    warnings: [
+      ...r.drift,
+      ...r.diff.workloads.flatMap((w) =>
+        w.staleConfig.map(
+          (c) =>
+            `${w.title} keeps running with the old ${c} (its pods do not restart): restart it with kubectl -n ${w.object.namespace ?? "default"} rollout restart ${w.object.kind.toLowerCase()}/${w.object.name}`,
+        ),
+      ),
+    ],
+  };
+}
+
+/** The cilium-config part as lines: its line, then each key indented under it. */
+const configLines = (p: RenderedParts): string[] =>
+  p.config.line === undefined ? [] : [p.config.line, ...p.config.keys.map((k) => `  ${k}`)];
 
 /**
  * The rendered facts of a stack, as lines (text and Markdown print the same lines): per workload its
@@ -91,45 +165,9 @@ export function renderedLines(r: StackRender): { head: string; lines: string[]; 
       warnings: [],
     };
   }
-  const facts = [r.chart, r.digest ? `sha256 ${r.digest.slice(0, 12)}…` : "", r.helm ? `helm ${r.helm}` : ""];
-  const head = `rendered with ${facts.filter(Boolean).join(", ")}`;
-  const moving = r.diff.workloads.filter((w) => w.fate !== "unchanged" && w.fate !== "absent");
-  const still = (fate: WorkloadChange["fate"]) =>
-    r.diff.workloads.filter((w) => w.fate === fate).map((w) => w.title);
-  const lines = [
-    ...(r.diff.identical
-      ? [
-          `nothing changes: every object renders the same${r.sameInputs ? " (the same Helm values, chart and Kubernetes version)" : ""}; nothing rolls`,
-        ]
-      : []),
-    ...moving.map(workloadLine),
-    ...(still("unchanged").length > 0 ? [`unchanged: ${still("unchanged").join(", ")}`] : []),
-    ...(still("absent").length > 0 ? [`not deployed: ${still("absent").join(", ")}`] : []),
-    ...(r.diff.config.length > 0
-      ? [
-          `cilium-config: ${r.diff.config.length} key${r.diff.config.length === 1 ? "" : "s"} change`,
-          ...r.diff.config.map((c) => `  ${c.key}: ${show(c.from)} → ${show(c.to)}`),
-        ]
-      : r.diff.identical
-        ? []
-        : ["cilium-config: no key changes"]),
-  ];
-  const other = [
-    ...refs("+", r.diff.other.added),
-    ...refs("-", r.diff.other.removed),
-    ...refs("~", r.diff.other.changed),
-  ];
-  if (other.length > 0) lines.push(`other objects: ${other.join(", ")}`);
-  const warnings = [
-    ...r.drift,
-    ...r.diff.workloads.flatMap((w) =>
-      w.staleConfig.map(
-        (c) =>
-          `${w.title} keeps running with the old ${c} (its pods do not restart): restart it with kubectl -n ${w.object.namespace ?? "default"} rollout restart ${w.object.kind.toLowerCase()}/${w.object.name}`,
-      ),
-    ),
-  ];
-  return { head, lines, warnings };
+  const p = renderedParts(r);
+  const lines = [...p.identical, ...p.moving.map(workloadLine), ...p.still, ...configLines(p), ...p.other];
+  return { head: p.head, lines, warnings: [...p.warnings] };
 }
 
 /** The values code changed too: the renders show the stack files' change only. */
@@ -192,24 +230,24 @@ export function renderText(r: KnobsReport): string {
   return out.join("\n");
 }
 
-/** The rendered facts as Markdown: the same lines as the text, workloads as a table. */
+/** The rendered facts as Markdown: the same facts as the text, workloads as a table. */
 function markdownRender(r: StackRender): string[] {
-  const { head, lines, warnings } = renderedLines(r);
-  const out = [`**Rendered:** ${cell(head)}.`, ""];
-  if (r.rendered) {
-    out.push("| workload | object | what happens |", "| --- | --- | --- |");
-    for (const w of r.diff.workloads) {
-      const what = workloadLine(w).slice(`${w.title} (${showRef(w.object)}): `.length);
-      out.push(`| ${w.title} | \`${showRef(w.object)}\` | ${cell(what)} |`);
-    }
-    out.push("");
-    const rest = lines.filter(
-      (l) =>
-        !r.diff.workloads.some((w) => l.startsWith(`${w.title} (`)) && !/^(unchanged|not deployed): /.test(l),
-    );
-    out.push(...rest.map((l) => (l.startsWith("  ") ? `  - \`${cell(l.trim())}\`` : `- ${cell(l)}`)));
-  } else out.push(...lines.map((l) => `- ${cell(l)}`));
-  out.push(...warnings.map((w) => `- ⚠ ${cell(w)}`), "");
+  if (!r.rendered) {
+    const { head, lines } = renderedLines(r);
+    return [`**Rendered:** ${cell(head)}.`, "", ...lines.map((l) => `- ${cell(l)}`), ""];
+  }
+  const p = renderedParts(r);
+  const out = [`**Rendered:** ${cell(p.head)}.`, ""];
+  out.push("| workload | object | what happens |", "| --- | --- | --- |");
+  for (const w of r.diff.workloads)
+    out.push(`| ${w.title} | \`${showRef(w.object)}\` | ${cell(workloadFate(w))} |`);
+  out.push("");
+  out.push(
+    ...[...p.identical, ...(p.config.line === undefined ? [] : [p.config.line])].map((l) => `- ${cell(l)}`),
+  );
+  out.push(...p.config.keys.map((k) => `  - \`${cell(k)}\``));
+  out.push(...p.other.map((l) => `- ${cell(l)}`));
+  out.push(...p.warnings.map((w) => `- ⚠ ${cell(w)}`), "");
   return out;
 }
 
