@@ -126,7 +126,7 @@ printf '%s\\n' "$counts" | awk -v mark="${BASELINE_MARK}" 'NR == 1 { print mark,
  * the window is open (or there is none), fails with when it opens otherwise. The zone must exist in
  * the runner's tz database: a missing one would make `date` fall back to UTC silently.
  */
-const WINDOW_CHECK = `day_name() {
+export const WINDOW_CHECK = `day_name() {
   case $1 in 1) echo Mon ;; 2) echo Tue ;; 3) echo Wed ;; 4) echo Thu ;; 5) echo Fri ;; 6) echo Sat ;; *) echo Sun ;; esac
 }
 hh_mm() {

@@ -4,9 +4,11 @@
  * open production at an hour nobody chose; evaluated here for the knobs check (`--now`) and, with the
  * same numbers, by each roll step's script on the runner (`scripts.ts`), so neither can be bypassed.
  *
- * Time zones are IANA names as the ICU data of Node.js knows them (`Intl.DateTimeFormat`), and must be
- * given in their canonical spelling (`UTC`, not `utc`): the scripts read the same name from the
- * runner's tz database (`$TZDIR`, else /usr/share/zoneinfo), where the spelling is a file name.
+ * Time zones are tz database names, as the ICU data of Node.js knows them (`Intl.DateTimeFormat`), spelled
+ * as the tz database spells them (`UTC`, not `utc`; `Asia/Kolkata`, which ICU calls `Asia/Calcutta`):
+ * the scripts read the same name from the runner's tz database (`$TZDIR`, else /usr/share/zoneinfo),
+ * where the spelling is a file name (`zoneOf`; test/roll-window-table.test.ts holds both evaluations
+ * to one table).
  */
 import { fail, ok, type Parsed } from "../core/define";
 
@@ -62,8 +64,8 @@ function parseDays(text: string): { days: number[] } | { error: string } {
   return { days: [...days].sort((x, y) => x - y) };
 }
 
-/** The zone's canonical name when Node's ICU data knows it. */
-function canonicalZone(zone: string): string | undefined {
+/** The name ICU resolves a zone to (its canonical ID), or undefined when Node's ICU data does not know it. */
+function icuZone(zone: string): string | undefined {
   try {
     return new Intl.DateTimeFormat("en-US", { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
@@ -72,11 +74,32 @@ function canonicalZone(zone: string): string | undefined {
 }
 
 /**
+ * The zone as written, or why not. ICU knows every tz database name, links included, but resolves a
+ * link to its own canonical ID, which for some zones is the legacy name: `Asia/Kolkata` → `Asia/Calcutta`,
+ * `Europe/Kyiv` → `Europe/Kiev`, `America/Nuuk` → `America/Godthab` (Node 20 and 22 alike). The tz
+ * database's own names are accepted as written: they are the files the runner's `date` reads. What is
+ * refused is a name only ICU would read: another case of ICU's ID (`utc`, `europe/berlin`), or a name
+ * with a path segment that does not start with a capital letter (every one of the 597 zone files of
+ * tzdata 2025b does), since the runner's tz database is files and their names are case-sensitive.
+ */
+function zoneOf(text: string): { zone: string } | { error: string } {
+  const icu = icuZone(text);
+  if (icu === undefined) return { error: `"${text}" is not an IANA time zone` };
+  if (icu !== text && icu.toLowerCase() === text.toLowerCase())
+    return { error: `the time zone "${text}" is spelled "${icu}"` };
+  if (!text.split("/").every((segment) => /^[A-Z]/.test(segment)))
+    return {
+      error: `the time zone "${text}" is not spelled as the tz database spells it (each part capitalised)`,
+    };
+  return { zone: text };
+}
+
+/**
  * Parses the setting: `""` is no window (undefined), anything else must be exactly
  * `<days> <HH:MM>-<HH:MM> <zone>`. Refuses, with the reason: an unknown weekday, a backwards range,
  * a time that is not HH:MM between 00:00 and 24:00, a start not before the end (a window across
  * midnight is two days' windows: not supported, say it as two adjacent days' hours instead), an
- * unknown or non-canonical time zone.
+ * unknown time zone, or one not spelled as the tz database spells it (`zoneOf`).
  */
 export function parseRollWindow(raw: unknown): Parsed<RollWindow | undefined> {
   if (typeof raw !== "string") return fail(WINDOW_EXPECTED);
@@ -97,10 +120,9 @@ export function parseRollWindow(raw: unknown): Parsed<RollWindow | undefined> {
       WINDOW_EXPECTED,
       `the window ${hours} does not start before it ends (windows across midnight are not supported)`,
     );
-  const zone = canonicalZone(zoneText);
-  if (zone === undefined) return fail(WINDOW_EXPECTED, `"${zoneText}" is not an IANA time zone`);
-  if (zone !== zoneText) return fail(WINDOW_EXPECTED, `the time zone "${zoneText}" is spelled "${zone}"`);
-  return ok({ text: raw, days: days.days, start, end, zone });
+  const zone = zoneOf(zoneText);
+  if ("error" in zone) return fail(WINDOW_EXPECTED, zone.error);
+  return ok({ text: raw, days: days.days, start, end, zone: zone.zone });
 }
 
 /** The local weekday (1–7) and minute of the day of an instant in a zone. */
