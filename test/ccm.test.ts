@@ -37,11 +37,15 @@ async function build(spec: ClusterSpec): Promise<EngineRecord> {
   return record;
 }
 
+/** The component of ci's own spec, built once for the tests that only read it (deterministic). */
+let ciBuild: Promise<EngineRecord> | undefined;
+const builtCi = (): Promise<EngineRecord> => (ciBuild ??= build(specOf("ci")));
+
 afterEach(settle);
 
 describe("the cloud-controller-manager component", () => {
   it("declares exactly the component, the hcloud Secret and the release, each a child of the component", async () => {
-    const record = await build(specOf("ci"));
+    const record = await builtCi();
     const mine = record.resources.filter((r) => !["k8s", "cilium-release"].includes(r.name));
     expect(mine.map((r) => [r.type, r.name])).toEqual([
       ["hcloud-talos-cilium:cloud-controller:CloudControllerManager", "hcloud-ccm"],
@@ -54,7 +58,7 @@ describe("the cloud-controller-manager component", () => {
   });
 
   it("installs Hetzner's chart at the pinned version with the tunnel-mode values (ci)", async () => {
-    const release = registration(await build(specOf("ci")), "hcloud-ccm-release");
+    const release = registration(await builtCi(), "hcloud-ccm-release");
     expect(release.inputs).toEqual({
       name: "hcloud-cloud-controller-manager",
       namespace: "kube-system",
@@ -107,7 +111,7 @@ describe("the cloud-controller-manager component", () => {
   });
 
   it("puts the token and the network ID in the Secret `hcloud` the chart reads, the token as a secret input", async () => {
-    const record = await build(specOf("ci"));
+    const record = await builtCi();
     const secret = registration(record, "hcloud-ccm-secret");
     expect(secret.inputs).toMatchObject({
       metadata: { name: "hcloud", namespace: "kube-system" },
@@ -124,7 +128,7 @@ describe("the cloud-controller-manager component", () => {
   });
 
   it("installs the release with the cluster's provider, after its Secret and what it is told to wait for", async () => {
-    const record = await build(specOf("ci"));
+    const record = await builtCi();
     const release = registration(record, "hcloud-ccm-release");
     expect(release.dependsOn).toEqual([
       registration(record, "hcloud-ccm-secret").urn,

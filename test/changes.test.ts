@@ -12,7 +12,7 @@ import { SETTINGS, SETTING_KEYS, type SettingKey } from "../components/config/se
 import { settingsCheck, type ResourceChange, type StackChanges } from "../tools/changes";
 import { main, type ChangeReport } from "../tools/knobs";
 import { tempRepos } from "./git-repos";
-import { importFresh, PROD_NODE_NAMES, runStack } from "./helpers";
+import { importFresh, PROD_NODE_NAMES, stackRun } from "./helpers";
 
 const { repo } = tempRepos("changes");
 
@@ -82,7 +82,7 @@ describe("the settings table's change column", () => {
   it("names only inputs the program declares on that type (on ci or prod)", async () => {
     const declared = new Set<string>();
     for (const stack of ["ci", "prod"] as const)
-      for (const r of (await runStack(stack)).record.resources)
+      for (const r of (await stackRun(stack)).record.resources)
         for (const input of Object.keys(r.inputs)) declared.add(`${r.type} ${input}`);
     const missing = SETTING_KEYS.flatMap((key) =>
       ((SETTINGS[key] as SettingDef<unknown>).change?.reaches ?? [])

@@ -30,13 +30,24 @@ async function build(spec: ClusterSpec): Promise<EngineRecord> {
   return record;
 }
 
+/**
+ * The component of a stack's own spec, built once per file for the tests that only read it (the
+ * build is deterministic under the mock engine; nothing writes to a record after its build).
+ */
+const builds = new Map<"ci" | "prod", Promise<EngineRecord>>();
+const built = (stack: "ci" | "prod"): Promise<EngineRecord> => {
+  let record = builds.get(stack);
+  if (!record) builds.set(stack, (record = build(specOf(stack))));
+  return record;
+};
+
 afterEach(settle);
 
 describe("the Cilium component", () => {
   it.each(["ci", "prod"] as const)(
     "declares exactly the provider, the Gateway API CRDs, the SPIRE namespace and the release (%s)",
     async (stack) => {
-      const record = await build(specOf(stack));
+      const record = await built(stack);
       expect(record.resources.filter((r) => r.name !== "bootstrap").map((r) => [r.type, r.name])).toEqual([
         ["hcloud-talos-cilium:cilium:Cilium", "cilium"],
         ["pulumi:providers:kubernetes", "cilium-k8s"],
@@ -52,8 +63,7 @@ describe("the Cilium component", () => {
   );
 
   it("installs the chart from helm.cilium.io at the pinned version, atomically, with bounded history", async () => {
-    const spec = specOf("prod");
-    const release = registration(await build(spec), "cilium-release");
+    const release = registration(await built("prod"), "cilium-release");
     expect(release.inputs).toMatchObject({
       name: "cilium",
       namespace: "kube-system",
@@ -70,14 +80,13 @@ describe("the Cilium component", () => {
   it.each(["ci", "prod"] as const)(
     "passes exactly the values builder's output as the release values (%s)",
     async (stack) => {
-      const spec = specOf(stack);
-      const release = registration(await build(spec), "cilium-release");
-      expect(release.inputs.values).toEqual(ciliumValues(spec));
+      const release = registration(await built(stack), "cilium-release");
+      expect(release.inputs.values).toEqual(ciliumValues(specOf(stack)));
     },
   );
 
   it("orders the release after the cluster bootstrap, the Gateway API CRDs and the SPIRE namespace", async () => {
-    const record = await build(specOf("ci"));
+    const record = await built("ci");
     expect(registration(record, "cilium-release").dependsOn).toEqual(
       expect.arrayContaining([
         registration(record, "bootstrap").urn,
@@ -89,14 +98,14 @@ describe("the Cilium component", () => {
   });
 
   it("applies the Gateway API v1.5.1 standard channel (TLSRoute is standard there)", async () => {
-    const crds = registration(await build(specOf("ci")), "cilium-gateway-api");
+    const crds = registration(await built("ci"), "cilium-gateway-api");
     expect(crds.inputs).toEqual({
       file: "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml",
     });
   });
 
   it("labels the SPIRE namespace PodSecurity privileged (Talos enforces baseline)", async () => {
-    const ns = registration(await build(specOf("ci")), "cilium-spire-namespace");
+    const ns = registration(await built("ci"), "cilium-spire-namespace");
     expect(ns.inputs.metadata).toEqual({
       name: "cilium-spire",
       labels: {
@@ -108,7 +117,7 @@ describe("the Cilium component", () => {
   });
 
   it("gives the provider the kubeconfig as a secret, never in plain text", async () => {
-    const provider = registration(await build(specOf("ci")), "cilium-k8s");
+    const provider = registration(await built("ci"), "cilium-k8s");
     expect(provider.secretInputs).toEqual(["kubeconfig"]);
     expect(provider.inputs.enableServerSideApply).toBe("true");
   });

@@ -213,8 +213,8 @@ describe("the ephemeral cluster's cost estimate", () => {
   });
 
   it("the real ci stack: one server line per pool type, counted as its pools say", async () => {
-    const { runStack } = await import("./helpers");
-    const run = await runStack("ci");
+    const { stackRun } = await import("./helpers");
+    const run = await stackRun("ci");
     const spec = specOf("ci");
     const pools = [spec.settings.controlPlane, ...spec.settings.workerPools];
     const servers = billedResources(run.record).filter((b) => b.kind === "server");

@@ -4,6 +4,9 @@
  * soak clock starts at ci's successful deploy of a value. Temporary git repositories with controlled
  * dates; the records are written by the workflow's own script under bash.
  */
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stackFileText } from "../components/config/stack-file";
 import { defaultKnobs, type Knobs } from "../components/knobs/catalogue";
@@ -11,10 +14,10 @@ import type { KnobSnapshot } from "../components/datapath/history";
 import { soakGate } from "../components/datapath/soak";
 import { check } from "../tools/knobs";
 import { deployHistory, deployRecords, GitError, lastDeployed, loadRolloutInput } from "../tools/knobs-git";
-import { tempRepos } from "./git-repos";
+import { GIT_ENV, tempRepos } from "./git-repos";
 import { recordDeploy } from "./helpers";
 
-const { repo } = tempRepos("deploys");
+const { repo, tempDir } = tempRepos("deploys");
 
 const ciFile = (set: Record<string, unknown> = {}): string =>
   stackFileText({ adminCidrs: ["0.0.0.0/0"], ...set });
@@ -26,6 +29,70 @@ const NOW = new Date("2026-11-21T12:00:00Z");
 
 const messages = (dir: string, base = "HEAD"): string[] =>
   check(dir, { base, now: NOW }).violations.map((v) => v.message);
+
+describe("the test repositories (test/git-repos.ts writes git's formats itself)", () => {
+  // Nested folders, an executable, and names whose order differs between a tree ("a/" sorts after
+  // "a.b") and a plain sort ("a" before "a.b"): where a hand-written tree or index would go wrong.
+  const FIRST = { "a.b": "x\n", "a/c.txt": "y\n", "z/deep/er.yaml": "k: v\n", [CI]: ciFile() };
+  const SECOND = { "a/c.txt": "changed\n", "b-": "new\n" };
+
+  it("write the very commits git add -A && git commit writes: the same ids, parents, dates and author", () => {
+    const r = repo();
+    const ours = [r.commit(FIRST, "2026-11-01T10:00:00Z")];
+    chmodSync(join(r.dir, "a.b"), 0o755);
+    ours.push(r.commit(SECOND, "2026-11-02T10:00:00Z"));
+    // The same history through real git, in a repository set up the way the helper sets one up.
+    const dir = tempDir();
+    const git = (args: string[], date?: string) =>
+      execFileSync("git", args, {
+        cwd: dir,
+        encoding: "utf8",
+        env: date ? { ...GIT_ENV, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : GIT_ENV,
+      }).trim();
+    git(["init", "-q", "-b", "main"]);
+    git(["config", "user.name", "deploys test"]);
+    git(["config", "user.email", "deploys@example.com"]);
+    const theirs = [FIRST, SECOND].map((files, i) => {
+      const date = `2026-11-0${i + 1}T10:00:00Z`;
+      for (const [name, text] of Object.entries(files)) {
+        mkdirSync(join(dir, name, ".."), { recursive: true });
+        writeFileSync(join(dir, name), text);
+      }
+      if (i === 1) chmodSync(join(dir, "a.b"), 0o755);
+      git(["add", "-A"]);
+      git(["commit", "-q", "-m", `change at ${date}`], date);
+      return git(["rev-parse", "HEAD"]);
+    });
+    expect(ours).toEqual(theirs);
+    expect(r.git(["log", "--format=%H %P|%an <%ae>|%aI|%cI|%s"]).split("\n")).toEqual([
+      `${ours[1]} ${ours[0]}|deploys test <deploys@example.com>|2026-11-02T10:00:00+00:00|2026-11-02T10:00:00+00:00|change at 2026-11-02T10:00:00Z`,
+      `${ours[0]} |deploys test <deploys@example.com>|2026-11-01T10:00:00+00:00|2026-11-01T10:00:00+00:00|change at 2026-11-01T10:00:00Z`,
+    ]);
+  });
+
+  it("pass git fsck --strict, and leave an index git reads as clean that still sees an edit", () => {
+    const r = repo();
+    r.commit(FIRST, "2026-11-01T10:00:00Z");
+    r.commit(SECOND);
+    expect(r.git(["fsck", "--strict", "--no-dangling"])).toBe("");
+    expect(r.git(["status", "--porcelain", "--untracked-files=all"])).toBe("");
+    expect(
+      r
+        .git(["ls-files", "-s"])
+        .split("\n")
+        .map((l) => l.replace(/ [0-9a-f]{40} /, " ")),
+    ).toEqual([
+      `100644 0\t${CI}`,
+      "100644 0\ta.b",
+      "100644 0\ta/c.txt",
+      "100644 0\tb-",
+      "100644 0\tz/deep/er.yaml",
+    ]);
+    r.write({ "a/c.txt": "edited\n" });
+    expect(r.git(["diff", "--name-only", "HEAD"])).toBe("a/c.txt");
+    expect(r.git(["status", "--porcelain"])).toBe("M a/c.txt");
+  });
+});
 
 describe("the record script (the workflow's own, under bash)", () => {
   it("writes an annotated tag on the commit, which deployRecords reads back with its date and outcome", () => {

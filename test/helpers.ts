@@ -122,6 +122,33 @@ export function runStack(stack: "ci" | "prod", overrides: Record<string, unknown
   return runProgram(stack, { config: { ...cfg.config, ...extra }, secretKeys: cfg.secretKeys }, importFresh);
 }
 
+const stackRuns = new Map<string, Promise<ProgramRun>>();
+
+const deepFreeze = <T>(value: T): T => {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+};
+
+/**
+ * {@link runStack} of a real stack file as it is (no overrides, no last deployment: the mocks'
+ * default), once per test worker and `DEPLOY_RUNNER_IP`: the program is deterministic under the mock
+ * engine, and several test files read the same ci and prod runs (the files share each worker's
+ * modules: vitest.config.mts). Its record is frozen, so a test that changed it would throw rather
+ * than change what the next file reads. A test that reads what the run logs runs its own.
+ */
+export function stackRun(stack: "ci" | "prod"): Promise<ProgramRun> {
+  const key = JSON.stringify([stack, process.env.DEPLOY_RUNNER_IP ?? null]);
+  let run = stackRuns.get(key);
+  if (!run) {
+    run = runStack(stack).then((r) => ({ ...r, record: deepFreeze(r.record) }));
+    stackRuns.set(key, run);
+  }
+  return run;
+}
+
 /** What a command-line run printed and how it exited. */
 export interface CliRun {
   readonly status: number | null;

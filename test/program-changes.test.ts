@@ -21,7 +21,7 @@ import {
 import { numericId } from "../tools/mocks";
 import { clearLastDeployment, setLastDeployment } from "../tools/mocks/command";
 import { loadStackConfig } from "../tools/stack-files";
-import { ROOT, runStack, specOf, valueOf } from "./helpers";
+import { ROOT, specOf, stackRun, valueOf } from "./helpers";
 
 afterEach(async () => {
   await settle();
@@ -134,7 +134,7 @@ describe("the preview refuses a quorum-breaking change against the last deployme
 
 describe("the footprint", () => {
   it("is exported, and is exactly what the program declares for every server", async () => {
-    const run = await runStack("prod");
+    const run = await stackRun("prod");
     const exported = await valueOf(run.outputs.clusterFootprint as pulumi.Output<Footprint>);
     expect(exported).toEqual(LAST);
     const servers = registrationsOf(run.record, "hcloud:index/server:Server");

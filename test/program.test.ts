@@ -12,12 +12,12 @@ import type { ProgramRun } from "../tools/planner";
 import { numericId } from "../tools/mocks";
 import { mockIpv4 } from "../tools/mocks/hcloud";
 import { MOCK_CLUSTER_ENDPOINT, MOCK_SECRET_MARK } from "../tools/mocks/talos";
-import { PROD_SERVERS, runStack, specOf, valueOf } from "./helpers";
+import { PROD_SERVERS, specOf, stackRun, valueOf } from "./helpers";
 
 /** The components of issues 3 and 4, each with the children it must declare. */
 const TREES = ["talos-image", "{stack}", "{stack}-api", "nodes", "talos", "cilium"];
 
-const run = (stack: "ci" | "prod"): Promise<ProgramRun> => runStack(stack);
+const run = (stack: "ci" | "prod"): Promise<ProgramRun> => stackRun(stack);
 
 /** The resources of the infrastructure and Cilium component trees, as [type, name]. */
 function infrastructure(run: ProgramRun, stack: string): string[][] {

@@ -14,7 +14,13 @@ import { releaseArgs } from "../components/cilium/release";
 import { resolveStackConfig } from "../components/config/resolve";
 import { KNOB_KEYS, knobDef, type KnobKey } from "../components/knobs/catalogue";
 import { COSTS } from "../components/knobs/knob";
-import { renderDiff, type Render, type RenderDiff, type Workload } from "../components/datapath/render-diff";
+import {
+  canonicalJson,
+  renderDiff,
+  type Render,
+  type RenderDiff,
+  type Workload,
+} from "../components/datapath/render-diff";
 import {
   predictedCosts,
   releaseOf,
@@ -58,14 +64,19 @@ function render(r: ReleaseRender): Render {
   return out;
 }
 
-/** Renders every release not yet in the cache, two helm processes at a time (both cores when cold). */
+/**
+ * Renders every release not yet in the cache, two helm processes at a time (both cores when cold).
+ * Each distinct release once: the list repeats some (the baseline is the "from" side of every case
+ * without prerequisites), and two processes would render the same one at once before either is cached.
+ */
 async function renderAll(releases: readonly ReleaseRender[]): Promise<void> {
-  const failed = (
-    await helmTemplateAll(
-      chart.path,
-      releases.map((r) => ({ values: r.values, opts: optsOf(r) })),
-    )
-  ).filter((r) => !r.ok);
+  const jobs = new Map(
+    releases.map((r) => {
+      const job = { values: r.values, opts: optsOf(r) };
+      return [canonicalJson(job), job] as const;
+    }),
+  );
+  const failed = (await helmTemplateAll(chart.path, [...jobs.values()])).filter((r) => !r.ok);
   if (failed.length > 0) throw new Error(failed.map((r) => (r.ok ? "" : r.error)).join("\n"));
 }
 
