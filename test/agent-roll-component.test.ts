@@ -14,7 +14,7 @@ import {
   parseRollWindow,
 } from "../components/agent-roll";
 import { planNodes, type ClusterSpec } from "../components/config/spec";
-import { registration, settle, startEngine, type EngineRecord } from "../tools/mock-engine";
+import { declareOffline, registration, settle, startEngine, type EngineRecord } from "../tools/mock-engine";
 import { buildPlan } from "../tools/planner";
 import { importFresh, PROD_NODE_NAMES, runStack, specOf } from "./helpers";
 
@@ -33,15 +33,16 @@ const KUBECONFIG = "apiVersion: v1\n# client-key-data: K";
 
 async function build(spec: ClusterSpec): Promise<EngineRecord> {
   const record = await startEngine({ project: "hcloud-talos-cilium", stack: spec.stack });
-  const release = new StandIn("cilium-release");
-  new AgentRoll("cilium-agents", {
-    spec,
-    nodes: planNodes(spec),
-    kubeconfig: pulumi.secret(KUBECONFIG),
-    revision: pulumi.output("7"),
-    after: [release],
+  await declareOffline(() => {
+    const release = new StandIn("cilium-release");
+    new AgentRoll("cilium-agents", {
+      spec,
+      nodes: planNodes(spec),
+      kubeconfig: pulumi.secret(KUBECONFIG),
+      revision: pulumi.output("7"),
+      after: [release],
+    });
   });
-  await settle();
   return record;
 }
 

@@ -24,10 +24,11 @@ if [ -e "$FAKE_STATE/log-configs" ] && [ -n "\${KUBECONFIG:-}" ]; then
 fi
 [ "$1" = -n ] && shift 2
 read -r current <"$FAKE_STATE/revision"
-# A pod's node, from its name: cilium-<node>-<hash>.
+# A pod's node, from its name: cilium-<node>-<hash> (by expansion, not a command substitution: a
+# subshell per call is one more process per call).
 node_of() {
-  n=\${1#cilium-}
-  echo "\${n%-*}"
+  node=\${1#cilium-}
+  node=\${node%-*}
 }
 case "$1 $2" in
   "get daemonset")
@@ -41,7 +42,7 @@ case "$1 $2" in
       printf '%s %s %s \\n' "$name" "$hash" "$ready"
     fi ;;
   "delete pod")
-    node=$(node_of "$3")
+    node_of "$3"
     ready=True
     [ -e "$FAKE_STATE/never-ready/$node" ] && ready=False
     printf 'cilium-%s-%s %s %s' "$node" "$current" "$current" "$ready" >"$FAKE_STATE/pods/$node"
@@ -52,7 +53,7 @@ case "$1 $2" in
     pod=$2
     while [ "$1" != -- ]; do shift; done
     tool=$2
-    node=$(node_of "$pod")
+    node_of "$pod"
     read -r name hash ready <"$FAKE_STATE/pods/$node"
     case "$tool" in
       cilium-dbg)

@@ -75,6 +75,15 @@ function stepEnv(node: string, baseline: string, extra: Record<string, string> =
   };
 }
 
+/** The baseline command, as the component runs it (Hubble on, a 30 s window, release revision 7). */
+const runBaseline = (c: FakeCluster) =>
+  c.run(BASELINE_SCRIPT, {
+    HUBBLE: "yes",
+    DROP_WINDOW: "30",
+    ROLL_REVISION: "7",
+    KUBECONFIG_CONTENT: KUBECONFIG,
+  });
+
 /** What Pulumi keeps per step: the stdout of its last successful run. */
 type Records = Record<string, string>;
 
@@ -90,12 +99,7 @@ function up(
 ): { baseline: string; ran: string[]; failed?: { node: string; stderr: string; status: number | null } } {
   let baseline = options.baseline;
   if (baseline === undefined) {
-    const b = c.run(BASELINE_SCRIPT, {
-      HUBBLE: "yes",
-      DROP_WINDOW: "30",
-      ROLL_REVISION: "7",
-      KUBECONFIG_CONTENT: KUBECONFIG,
-    });
+    const b = runBaseline(c);
     if (b.status !== 0) throw new Error(`baseline failed: ${b.stderr}`);
     baseline = b.stdout;
   }
@@ -125,12 +129,7 @@ describe("the agent roll's scripts", () => {
 
   it("record the pre-roll baseline: the cluster's dropped flows in the window, and each node's", () => {
     const c = cluster(NEW, { "prod-workers-2": { drops: 3 }, "prod-workers-1": { drops: 2 } });
-    const r = c.run(BASELINE_SCRIPT, {
-      HUBBLE: "yes",
-      DROP_WINDOW: "30",
-      ROLL_REVISION: "7",
-      KUBECONFIG_CONTENT: KUBECONFIG,
-    });
+    const r = runBaseline(c);
     expect(r.status).toBe(0);
     const lines = r.stdout.split("\n").filter(Boolean);
     expect(lines[0]).toBe("dropped flows in the 30 s before the agent roll (release revision 7):");
@@ -286,18 +285,12 @@ describe("the agent roll's scripts", () => {
   });
 
   it("stop when Hubble's relay cannot be read after a node, and refuse to start without a baseline", () => {
-    const c = cluster(NEW);
-    const records: Records = {};
-    const { baseline } = up(c, records, { baseline: undefined, extra: {} });
-    expect(baseline).toContain("drop-baseline: 0");
+    // With the relay up, the baseline reads it (the roll's steps are the other tests').
+    const up0 = runBaseline(cluster(NEW));
+    expect([up0.status, up0.stdout]).toEqual([0, expect.stringContaining("drop-baseline: 0")]);
     const d = cluster(NEW);
     d.flag("hubble-down");
-    const b = d.run(BASELINE_SCRIPT, {
-      HUBBLE: "yes",
-      DROP_WINDOW: "30",
-      ROLL_REVISION: "7",
-      KUBECONFIG_CONTENT: KUBECONFIG,
-    });
+    const b = runBaseline(d);
     expect([b.status, b.stderr]).toEqual([
       1,
       "failed to connect to 'localhost:0': port-forward failed\ncould not read the dropped flows before the agent roll from Hubble's relay (hubble observe --port-forward): no node was rolled\n",

@@ -3,7 +3,7 @@
 // load balancer (no Talos API service, private unless publicApiEndpoint), the first control plane's
 // Primary IP, the image lookup per architecture; plus the pure placement, label and rule functions.
 import * as pulumi from "@pulumi/pulumi";
-import { describe, it, expect, beforeEach, afterEach } from "vitest";
+import { describe, it, expect, beforeAll, beforeEach, afterEach } from "vitest";
 import {
   startEngine,
   settle,
@@ -18,6 +18,7 @@ import type { ClusterSpec } from "../components/config/spec";
 import type { Pool } from "../components/config/pools";
 import { PROJECT } from "../components/core/define";
 import { PROD_SERVERS, specOf, valueOf, one } from "./helpers";
+import { deepFreeze } from "./shared-state";
 import {
   accessPlan,
   accessStatement,
@@ -266,9 +267,11 @@ for (const stack of ["ci", "prod"] as const) {
     let record: EngineRecord;
     let built: Built;
 
-    beforeEach(async () => {
+    // One declaration per stack, read by every test below (frozen: no test can change what the next reads).
+    beforeAll(async () => {
       record = await startEngine({ project: PROJECT, stack });
       built = await declareOffline(() => build(specOf(stack)));
+      deepFreeze(record);
     });
     afterEach(settle);
 
@@ -482,8 +485,7 @@ describe("variants of the ci stack", () => {
   afterEach(settle);
 
   it("uses an explicit talosImageId without any image lookup", async () => {
-    build(specOf("ci", { talosImageId: 123456 }));
-    await settle();
+    await declareOffline(() => build(specOf("ci", { talosImageId: 123456 })));
     expect(record.invokes.filter((i) => i.token === T.getImage)).toEqual([]);
     expect(registrationsOf(record, T.server).map((s) => s.inputs.image)).toEqual(["123456", "123456"]);
     expect(
@@ -494,8 +496,7 @@ describe("variants of the ci stack", () => {
   });
 
   it("looks up an arm image for cax pools and gives it to their servers", async () => {
-    build(specOf("ci", { workerPools: [ARM_WORKERS] }));
-    await settle();
+    await declareOffline(() => build(specOf("ci", { workerPools: [ARM_WORKERS] })));
     expect(
       record.invokes.filter((i) => i.token === T.getImage).map((i) => i.inputs.withArchitecture),
     ).toEqual(["x86", "arm"]);
@@ -510,8 +511,7 @@ describe("variants of the ci stack", () => {
   });
 
   it("gives the load balancer a public interface only with publicApiEndpoint, its endpoint then public", async () => {
-    const built = build(specOf("ci", { publicApiEndpoint: true }));
-    await settle();
+    const built = await declareOffline(() => build(specOf("ci", { publicApiEndpoint: true })));
     const lbId = String(idOf(T.lb, "ci-api-lb"));
     expect(one(record, T.lbNetwork, "ci-api-network").inputs.enablePublicInterface).toBe(true);
     expect(await valueOf(built.endpoint.host)).toBe(mockIpv4(lbId, "203.0.113"));
@@ -526,8 +526,7 @@ describe("variants of the ci stack", () => {
 
   it("opens the firewall to the deploying runner of this run (runnerAccess: runner-ip)", async () => {
     const spec = { ...specOf("ci", { runnerAccess: "runner-ip" }), runnerCidr: "192.0.2.7/32" };
-    build(spec);
-    await settle();
+    await declareOffline(() => build(spec));
     const rules = one(record, T.firewall, "ci-firewall").inputs.rules as {
       port?: string;
       sourceIps: string[];
@@ -540,8 +539,7 @@ describe("variants of the ci stack", () => {
   });
 
   it("reaches IPv6-only nodes on their public IPv6 address, with no Primary IPv4", async () => {
-    const built = build(specOf("ci", { publicIPv4: false }));
-    await settle();
+    const built = await declareOffline(() => build(specOf("ci", { publicIPv4: false })));
     expect(registrationsOf(record, T.primaryIp)).toEqual([]);
     expect(registrationsOf(record, T.server).map((s) => s.inputs.publicNets)).toEqual([
       [{ ipv4Enabled: false, ipv6Enabled: true }],
@@ -555,18 +553,19 @@ describe("variants of the ci stack", () => {
 
   it("passes user data per role when given, and none by default", async () => {
     const spec = specOf("ci");
-    const network = new PrivateNetwork("ci", { spec });
-    new TalosNodes("nodes", {
-      spec,
-      networkId: network.networkId,
-      subnet: network.subnet,
-      firewallId: network.firewallId,
-      placementGroupIds: network.placementGroupIds,
-      images: { x86: 42 },
-      serverTypes: TYPES,
-      userData: { worker: "#worker" },
+    await declareOffline(() => {
+      const network = new PrivateNetwork("ci", { spec });
+      new TalosNodes("nodes", {
+        spec,
+        networkId: network.networkId,
+        subnet: network.subnet,
+        firewallId: network.firewallId,
+        placementGroupIds: network.placementGroupIds,
+        images: { x86: 42 },
+        serverTypes: TYPES,
+        userData: { worker: "#worker" },
+      });
     });
-    await settle();
     expect(
       registrationsOf(record, T.server)
         .map((s) => [s.name, s.inputs.image, s.inputs.userData])

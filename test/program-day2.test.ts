@@ -25,6 +25,7 @@ import { mockIpv4 } from "../tools/mocks/hcloud";
 import type { ProgramRun } from "../tools/planner";
 import { loadStackConfig } from "../tools/stack-files";
 import { PROD_NODE_NAMES, ROOT, runStack, valueOf } from "./helpers";
+import { deepFreeze, once } from "./shared-state";
 
 const COMMAND = "command:local:Command";
 const SERVER = "hcloud:index/server:Server";
@@ -100,6 +101,21 @@ async function preview(
   }
   return { record, thrown, reported: [...reported] };
 }
+
+/** A preview of prod as it stands (a first deployment), and a run of each stack: each made once, read by several tests. */
+const firstPreview = once(async () => {
+  const p = await preview("prod");
+  deepFreeze(p.record);
+  return p;
+});
+const stackRun = (stack: "ci" | "prod") =>
+  once(async () => {
+    const run = await runStack(stack);
+    deepFreeze(run.record);
+    return run;
+  });
+const ciRun = stackRun("ci");
+const prodRun = stackRun("prod");
 
 describe("refused at preview, naming the key", () => {
   it("a Talos upgrade that skips a minor: the preview fails before anything is declared, the cause once", async () => {
@@ -190,12 +206,10 @@ describe("refused at preview, naming the key", () => {
   });
 
   it("but not a supported upgrade (one patch), nor a first deployment", async () => {
-    const deployments: Record<string, string>[] = [
-      { talosVersion: "v1.13.8", kubernetesVersion: "1.36.2" },
-      {},
-    ];
-    for (const deployed of deployments) {
-      const p = await preview("prod", { deployed });
+    const patch = () =>
+      preview("prod", { deployed: { talosVersion: "v1.13.8", kubernetesVersion: "1.36.2" } });
+    for (const run of [patch, firstPreview]) {
+      const p = await run();
       expect([p.thrown, p.reported]).toEqual([undefined, []]);
       expect(upgradeSteps(p.record)).toHaveLength(7);
       // DEPLOY_RUNNER_IP unset (the workflow's closing `pulumi up --target <firewallUrn>`): adminCidrs only.
@@ -211,7 +225,7 @@ describe("refused at preview, naming the key", () => {
 
 describe("the cloud controller in the program", () => {
   it("runs every kubelet with an external cloud provider", async () => {
-    const { record } = await runStack("ci");
+    const { record } = await ciRun();
     const patches = record.invokes
       .filter((i) => i.token === "talos:machine/getConfiguration:getConfiguration")
       .map((i) => [
@@ -228,7 +242,7 @@ describe("the cloud controller in the program", () => {
   });
 
   it("installs the release and its Secret with the cluster's provider, the network ID and the token as a secret", async () => {
-    const { record } = await runStack("ci");
+    const { record } = await ciRun();
     const secret = registration(record, "hcloud-ccm-secret");
     expect(secret.inputs.stringData).toEqual({
       token: "[secret]",
@@ -251,7 +265,7 @@ describe("the cloud controller in the program", () => {
 
 describe("the rolling upgrade in the program", () => {
   it("gives every node one command, control planes first, with its public address and the stack's installer", async () => {
-    const { record } = await runStack("prod");
+    const { record } = await prodRun();
     const nodes = PROD_NODE_NAMES;
     const steps = upgradeSteps(record).slice(0, -1);
     expect(steps.map((s) => s.name)).toEqual(nodes.map((n) => `upgrades-${n}`));
@@ -272,7 +286,7 @@ describe("the rolling upgrade in the program", () => {
   });
 
   it("hands each step the talosconfig without nodes: a step depends on its own server and the control planes only", async () => {
-    const { record } = await runStack("prod");
+    const { record } = await prodRun();
     const servers = registrationsOf(record, SERVER);
     const controlPlanes = servers.filter((s) => s.name.includes("-cp-")).map((s) => s.urn);
     const steps = upgradeSteps(record).slice(0, -1);
@@ -302,7 +316,7 @@ describe("the rolling upgrade in the program", () => {
   });
 
   it("starts after every config apply and both releases, one node at a time, upgrade-k8s last", async () => {
-    const { record } = await runStack("prod");
+    const { record } = await prodRun();
     const all = upgradeSteps(record);
     // Recorded dependencies include those of the inputs (servers, secrets): check containment.
     expect(all[0]?.dependsOn).toEqual(
@@ -318,7 +332,7 @@ describe("the rolling upgrade in the program", () => {
   });
 
   it("exports the versions the next deployment's check starts from", async () => {
-    const run = await runStack("prod");
+    const run = await prodRun();
     expect(Object.keys(run.outputs)).toEqual(expect.arrayContaining([...DEPLOYED_OUTPUTS]));
     const out = run.outputs as Record<string, pulumi.Output<string>>;
     expect([
@@ -329,6 +343,7 @@ describe("the rolling upgrade in the program", () => {
 });
 
 describe("a Talos version change", () => {
+  // v1.13.9 is prod's talosVersion (the default): its run is prodRun's; "again" sets it explicitly.
   const runs: Record<string, ProgramRun> = {};
   const run = async (talosVersion: string, key = talosVersion): Promise<ProgramRun> =>
     (runs[key] ??= await runStack("prod", { talosVersion }));
@@ -344,13 +359,13 @@ describe("a Talos version change", () => {
     expect(configured(upgrading.record)).toEqual(["1.35.4", "1.35.4"]);
     const k8s = registration(upgrading.record, "upgrades-kubernetes");
     expect((k8s.inputs.environment as Record<string, unknown>).KUBERNETES_VERSION).toBe("1.36.3");
-    const first = await preview("prod");
+    const first = await firstPreview();
     expect(configured(first.record)).toEqual(["1.36.3", "1.36.3"]);
   });
 
   it("changes the triggers of every node's command, and of nothing else", async () => {
     const before = upgradeSteps((await run("v1.13.8")).record);
-    const after = upgradeSteps((await run("v1.13.9")).record);
+    const after = upgradeSteps((await prodRun()).record);
     const changed = after.filter(
       (c, i) => JSON.stringify(c.inputs.triggers) !== JSON.stringify(before[i]?.inputs.triggers),
     );
@@ -358,14 +373,14 @@ describe("a Talos version change", () => {
   });
 
   it("with no change, leaves every command's inputs and triggers as they were: nothing runs", async () => {
-    const first = upgradeSteps((await run("v1.13.9")).record);
+    const first = upgradeSteps((await prodRun()).record);
     const second = upgradeSteps((await run("v1.13.9", "again")).record);
     expect(second.map((c) => [c.name, c.inputs])).toEqual(first.map((c) => [c.name, c.inputs]));
   });
 
   it("replaces no server: same inputs and options, the image (looked up for the new version) ignored", async () => {
     const before = await run("v1.13.8");
-    const after = await run("v1.13.9");
+    const after = await prodRun();
     const servers = (r: ProgramRun) =>
       registrationsOf(r.record, SERVER).map((s) => [
         s.name,

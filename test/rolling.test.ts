@@ -6,7 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it } from "vitest";
 import { NodeRoll, planRoll, rollOrder, type RollNode } from "../components/rolling";
-import { registration, settle, startEngine, type EngineRecord } from "../tools/mock-engine";
+import { declareOffline, registration, settle, startEngine, type EngineRecord } from "../tools/mock-engine";
+import { deepFreeze, once } from "./shared-state";
 
 const cp = (n: number): RollNode => ({ name: `cp-${n}`, role: "controlplane" });
 const w = (n: number): RollNode => ({ name: `w-${n}`, role: "worker" });
@@ -80,18 +81,21 @@ describe("the roll component", () => {
 
   async function build(gated: boolean): Promise<{ record: EngineRecord; roll: NodeRoll<RollNode, Step> }> {
     const record = await startEngine({ project: "hcloud-talos-cilium", stack: "ci" });
-    const start = new Step("start");
-    const roll = new NodeRoll<RollNode, Step>("roll", {
-      plan: planRoll(nodes, { workerBatch: 2 }),
-      after: [start],
-      action: (node, dependsOn) => new Step(`act-${node.name}`, { dependsOn: [...dependsOn] }),
-      ...(gated
-        ? { gate: (node: RollNode) => ({ create: `check ${node.name}`, environment: { NODE: node.name } }) }
-        : {}),
+    const roll = await declareOffline(() => {
+      const start = new Step("start");
+      return new NodeRoll<RollNode, Step>("roll", {
+        plan: planRoll(nodes, { workerBatch: 2 }),
+        after: [start],
+        action: (node, dependsOn) => new Step(`act-${node.name}`, { dependsOn: [...dependsOn] }),
+        ...(gated
+          ? { gate: (node: RollNode) => ({ create: `check ${node.name}`, environment: { NODE: node.name } }) }
+          : {}),
+      });
     });
-    await settle();
-    return { record, roll };
+    return { record: deepFreeze(record), roll };
   }
+  /** The gated roll, declared once for the two tests that read it. */
+  const gatedRoll = once(() => build(true));
 
   const depsOf = (record: EngineRecord) => {
     const byUrn = new Map(record.resources.map((r) => [r.urn, r.name]));
@@ -103,7 +107,7 @@ describe("the roll component", () => {
   };
 
   it("runs each node's action after the gates of the batch before, and its gate after its action", async () => {
-    const { record } = await build(true);
+    const { record } = await gatedRoll();
     expect(depsOf(record)).toEqual({
       "act-cp-1": ["start"],
       "roll-cp-1": ["act-cp-1"],
@@ -119,7 +123,7 @@ describe("the roll component", () => {
   });
 
   it("declares each gate as its child, a command with the caller's arguments; the actions keep their parent", async () => {
-    const { record, roll } = await build(true);
+    const { record, roll } = await gatedRoll();
     const component = registration(record, "roll");
     expect(component.type).toBe("hcloud-talos-cilium:rolling:NodeRoll");
     const gates = record.resources.filter((r) => r.type === "command:local:Command");

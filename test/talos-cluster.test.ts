@@ -3,7 +3,7 @@
 // a resource input or a component output in plain text.
 import * as pulumi from "@pulumi/pulumi";
 import { parse, parseAllDocuments } from "yaml";
-import { describe, it, expect, beforeEach, afterEach } from "vitest";
+import { describe, it, expect, beforeAll, beforeEach, afterEach } from "vitest";
 import {
   startEngine,
   settle,
@@ -18,6 +18,7 @@ import { TalosCluster, type TalosClusterNode } from "../components/talos";
 import { GATE_CREATE, gateUpdateScript } from "../components/upgrades";
 import { withServer } from "../components/hetzner/access";
 import { specOf, valueOf, one } from "./helpers";
+import { deepFreeze, once } from "./shared-state";
 
 const T = {
   secrets: "talos:machine/secrets:Secrets",
@@ -92,9 +93,11 @@ for (const stack of ["ci", "prod"] as const) {
     let record: EngineRecord;
     let cluster: TalosCluster;
 
-    beforeEach(async () => {
+    // One declaration per stack, read by every test below (frozen: no test can change what the next reads).
+    beforeAll(async () => {
       record = await startEngine({ project: PROJECT, stack });
       cluster = await declareOffline(() => build(specOf(stack)));
+      deepFreeze(record);
     });
     afterEach(settle);
 
@@ -347,15 +350,17 @@ describe("the config roll on the prod stack", () => {
     const record = await startEngine({ project: PROJECT, stack: "prod" });
     const cluster = await declareOffline(() => build(specOf("prod", overrides)));
     await settle();
-    return { record, cluster };
+    return { record: deepFreeze(record), cluster };
   }
+  /** The prod stack as it is, declared once for the tests that read it (a test of "the same again" declares anew). */
+  const prod = once(() => declare());
 
   const S = "talos-secrets";
   /** Every gate holds the kubeconfig it drains a node with before a reboot. */
   const K = "talos-kubeconfig";
 
   it("chains the control planes, then the workers one at a time: each apply after the gate before, each gate after its apply", async () => {
-    const { record, cluster } = await declare();
+    const { record, cluster } = await prod();
     expect(dependencies(record)).toEqual({
       "talos-apply-prod-cp-1": [S],
       "talos-roll-prod-cp-1": ["talos-apply-prod-cp-1", S, K],
@@ -395,7 +400,7 @@ describe("the config roll on the prod stack", () => {
   });
 
   it("gives each gate its node, the apply's config hash, the reboot decision and the health targets; the talosconfig secret", async () => {
-    const { record, cluster } = await declare();
+    const { record, cluster } = await prod();
     const hashes = await Promise.all(cluster.applies.map((a) => valueOf(a.machineConfigurationHash)));
     expect(new Set(hashes).size).toBe(6);
     const common = {
@@ -445,7 +450,7 @@ describe("the config roll on the prod stack", () => {
     Object.fromEntries(registrationsOf(record, T.gate).map((g) => [g.name, g.inputs.environment]));
 
   it("changes exactly the gates of the nodes whose config changed, and nothing when nothing changed", async () => {
-    const before = await declare();
+    const before = await prod();
     const again = await declare();
     expect(again.record.resources.map((r) => [r.name, r.inputs])).toEqual(
       before.record.resources.map((r) => [r.name, r.inputs]),
@@ -469,7 +474,7 @@ describe("the config roll on the prod stack", () => {
   });
 
   it("on a scale-up changes every gate's node lists but no existing node's config hash (the gate then does nothing)", async () => {
-    const before = gateEnvs((await declare()).record);
+    const before = gateEnvs((await prod()).record);
     const pools = [{ name: "workers", count: 4, serverType: "cpx42", location: "fsn1" }];
     const after = gateEnvs((await declare({ workerPools: pools })).record);
     expect(Object.keys(after)).toEqual([...Object.keys(before), "talos-roll-prod-workers-4"]);

@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import {
   chmodSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -38,6 +39,7 @@ import {
   type UpgradeNode,
 } from "../components/upgrades";
 import {
+  declareOffline,
   settle,
   startEngine,
   type EngineRecord,
@@ -46,6 +48,7 @@ import {
 } from "../tools/mock-engine";
 import { MOCK_SECRET_MARK } from "../tools/mocks/talos";
 import { specOf, valueOf } from "./helpers";
+import { deepFreeze, once } from "./shared-state";
 
 const v = (raw: string): TalosVersion => parseTalosVersion(raw) as TalosVersion;
 
@@ -157,12 +160,14 @@ describe("the rolling order", () => {
 });
 
 /**
- * A stand-in talosctl: logs every call, answers `version` and `get extensions` from state files, fails
- * `health` while the state file `unhealthy` exists, and counts `reboot`s in `boots`.
+ * A stand-in talosctl: logs every call (and, when the state file `log-configs` exists, its
+ * talosconfig's path, mode and content), answers `version` and `get extensions` from state files, fails
+ * `health` while the state file `unhealthy` exists, and counts `reboot`s in `boots`. It reads its state
+ * with the shell's own `read` (no `cat`): each process a stand-in starts is one more per call.
  */
 const FAKE_TALOSCTL = `#!/bin/sh
 printf '%s\\n' "$*" >>"$FAKE_STATE/calls"
-if [ -n "\${TALOSCONFIG:-}" ]; then
+if [ -e "$FAKE_STATE/log-configs" ] && [ -n "\${TALOSCONFIG:-}" ]; then
   printf '%s %s\\n' "$TALOSCONFIG" "$(stat -c %a "$TALOSCONFIG")" >>"$FAKE_STATE/configs"
   cat "$TALOSCONFIG" >"$FAKE_STATE/config-content"
 fi
@@ -174,12 +179,14 @@ while [ $# -gt 0 ]; do
 done
 case $1 in
   version)
-    printf 'Client:\\n\\tTag:         v1.13.9\\nServer:\\n\\tNODE:        x\\n\\tTag:         %s\\n' "$(cat "$FAKE_STATE/version")" ;;
+    read -r version <"$FAKE_STATE/version" || true
+    printf 'Client:\\n\\tTag:         v1.13.9\\nServer:\\n\\tNODE:        x\\n\\tTag:         %s\\n' "$version" ;;
   get)
     printf 'NODE   NAMESPACE   TYPE              ID   VERSION   NAME               VERSION\\n'
     printf 'x      runtime     ExtensionStatus   1    1         qemu-guest-agent   10.0.2\\n'
     if [ -s "$FAKE_STATE/schematic" ]; then
-      printf 'x      runtime     ExtensionStatus   0    1         schematic          %s\\n' "$(cat "$FAKE_STATE/schematic")"
+      read -r schematic <"$FAKE_STATE/schematic" || true
+      printf 'x      runtime     ExtensionStatus   0    1         schematic          %s\\n' "$schematic"
     fi ;;
   health)
     if [ -e "$FAKE_STATE/unhealthy" ]; then
@@ -199,13 +206,15 @@ esac
 `;
 
 /**
- * A stand-in kubectl: logs every call (after the talosctl calls, in one log) and its kubeconfig's
- * path and mode; `drain` fails while the state file `pdb` exists (a PodDisruptionBudget that allows
- * no eviction).
+ * A stand-in kubectl: logs every call (after the talosctl calls, in one log) and, when the state file
+ * `log-configs` exists, its kubeconfig's path and mode; `drain` fails while the state file `pdb` exists
+ * (a PodDisruptionBudget that allows no eviction).
  */
 const FAKE_KUBECTL = `#!/bin/sh
 printf 'kubectl %s\\n' "$*" >>"$FAKE_STATE/calls"
-printf '%s %s\\n' "$KUBECONFIG" "$(stat -c %a "$KUBECONFIG")" >>"$FAKE_STATE/kubeconfigs"
+if [ -e "$FAKE_STATE/log-configs" ]; then
+  printf '%s %s\\n' "$KUBECONFIG" "$(stat -c %a "$KUBECONFIG")" >>"$FAKE_STATE/kubeconfigs"
+fi
 if [ "$1" = drain ] && [ -e "$FAKE_STATE/pdb" ]; then
   echo "error when evicting pods/\\"hubble-relay-1\\" -n \\"kube-system\\": Cannot evict pod as it would violate the pod's disruption budget." >&2
   exit 1
@@ -248,6 +257,8 @@ interface FakeNode {
   pdb?: boolean;
   /** Also put the stand-in talosctl in this folder (a test that builds its own PATH). */
   talosctlIn?: string;
+  /** The stand-ins log each talosconfig and kubeconfig they are handed (`configs`, `kubeconfigs`). */
+  logConfigs?: boolean;
 }
 
 /**
@@ -266,7 +277,8 @@ function runScript(script: string, env: Record<string, string>, node: FakeNode):
 function runIn(dir: string, script: string, env: Record<string, string>, node: FakeNode): Run {
   const bin = join(dir, "bin");
   const state = join(dir, "state");
-  spawnSync("mkdir", ["-p", bin, state]);
+  mkdirSync(bin, { recursive: true });
+  mkdirSync(state, { recursive: true });
   if (node.talosctl !== false) {
     writeFileSync(join(bin, "talosctl"), FAKE_TALOSCTL);
     chmodSync(join(bin, "talosctl"), 0o755);
@@ -280,6 +292,7 @@ function runIn(dir: string, script: string, env: Record<string, string>, node: F
     chmodSync(join(bin, "kubectl"), 0o755);
   }
   if (node.pdb) writeFileSync(join(state, "pdb"), "");
+  if (node.logConfigs) writeFileSync(join(state, "log-configs"), "");
   writeFileSync(join(state, "version"), node.version);
   writeFileSync(join(state, "schematic"), node.schematic);
   if (node.rollback) writeFileSync(join(state, "rollback"), "");
@@ -338,6 +351,22 @@ const STEP_HEALTH_ARGS = [
   ...["--worker-nodes", "10.0.1.21,10.0.1.22,10.0.1.23"],
 ];
 
+/** The Talos step's script for the stacks' versions. */
+const TALOS_STEP = talosUpgradeScript("v1.13.x", "v1.36.x");
+/**
+ * The scenarios several tests read, each run once: an older node upgraded (the stand-ins logging the
+ * configs they are handed), a node already on the target, a node that rolls the upgrade back.
+ */
+const upgraded = once(() =>
+  deepFreeze(runScript(TALOS_STEP, STEP_ENV, { version: "v1.13.8", schematic: "abc123", logConfigs: true })),
+);
+const current = once(() =>
+  deepFreeze(runScript(TALOS_STEP, STEP_ENV, { version: "v1.13.9", schematic: "abc123" })),
+);
+const rolledBack = once(() =>
+  deepFreeze(runScript(TALOS_STEP, STEP_ENV, { version: "v1.13.8", schematic: "abc123", rollback: true })),
+);
+
 describe("the health check's arguments", () => {
   it("run it on the first control plane alone, naming every node's private address", () => {
     expect(talosHealthArgs(STEP_TARGETS)).toEqual(STEP_HEALTH_ARGS);
@@ -352,7 +381,7 @@ describe("the health check's arguments", () => {
 });
 
 describe("the Talos step's script", () => {
-  const script = talosUpgradeScript("v1.13.x", "v1.36.x");
+  const script = TALOS_STEP;
 
   it("is POSIX sh with set -eu, and parses", () => {
     expect(script.split("\n")[0]).toBe("set -eu");
@@ -372,7 +401,7 @@ describe("the Talos step's script", () => {
   });
 
   it("does not upgrade a node that already runs the version and the schematic, and still checks health", () => {
-    const r = runScript(script, STEP_ENV, { version: "v1.13.9", schematic: "abc123" });
+    const r = current();
     expect([r.status, r.stdout]).toEqual([
       0,
       "prod-workers-1 runs Talos v1.13.9 with schematic abc123: no upgrade; checking the cluster's health before the next node\n" +
@@ -398,13 +427,13 @@ describe("the Talos step's script", () => {
     // The re-run finds the node on the target: no upgrade, but the check before the next node.
     const still = runScript(script, STEP_ENV, { version: "v1.13.9", schematic: "abc123", unhealthy: true });
     expect([still.status, still.calls.at(-1)]).toEqual([1, STEP_HEALTH_ARGS.join(" ")]);
-    const healthy = runScript(script, STEP_ENV, { version: "v1.13.9", schematic: "abc123" });
+    const healthy = current();
     expect([healthy.status, healthy.calls.filter((c) => c.includes(" upgrade "))]).toEqual([0, []]);
     expect(healthy.calls.at(-1)).toBe(STEP_HEALTH_ARGS.join(" "));
   });
 
   it("upgrades an older node to the installer, checks it came back on the version, then waits for health", () => {
-    const r = runScript(script, STEP_ENV, { version: "v1.13.8", schematic: "abc123" });
+    const r = upgraded();
     expect(r.status).toBe(0);
     expect(r.calls).toEqual([
       `${at("198.51.100.21")} version`,
@@ -437,7 +466,7 @@ describe("the Talos step's script", () => {
   });
 
   it("fails when the node rolled the upgrade back, before the next node's step", () => {
-    const r = runScript(script, STEP_ENV, { version: "v1.13.8", schematic: "abc123", rollback: true });
+    const r = rolledBack();
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(
       "prod-workers-1 runs Talos v1.13.8 after the upgrade, not v1.13.9: it rolled back",
@@ -454,7 +483,7 @@ describe("the Talos step's script", () => {
   });
 
   it("drains with kubectl (not talosctl, whose drain dials the private load balancer), then uncordons", () => {
-    const r = runScript(script, STEP_ENV, { version: "v1.13.8", schematic: "abc123" });
+    const r = upgraded();
     const drain = r.calls.indexOf(
       "kubectl drain prod-workers-1 --ignore-daemonsets --delete-emptydir-data --timeout=10m",
     );
@@ -483,9 +512,9 @@ describe("the Talos step's script", () => {
   });
 
   it("leaves a node that rolled back cordoned, and a re-run on the target uncordons it after its check", () => {
-    const back = runScript(script, STEP_ENV, { version: "v1.13.8", schematic: "abc123", rollback: true });
+    const back = rolledBack();
     expect([back.status, back.calls.includes("kubectl uncordon prod-workers-1")]).toEqual([1, false]);
-    const again = runScript(script, STEP_ENV, { version: "v1.13.9", schematic: "abc123" });
+    const again = current();
     expect(again.calls.slice(-2)).toEqual(["kubectl uncordon prod-workers-1", STEP_HEALTH_ARGS.join(" ")]);
   });
 
@@ -493,11 +522,15 @@ describe("the Talos step's script", () => {
     // A PATH with the stand-in talosctl and the few tools the script needs before it looks for kubectl
     // (this machine may have a real kubectl in /usr/bin).
     const tools = mkdtempSync(join(tmpdir(), "talosctl-tools-"));
-    for (const t of ["mktemp", "rm", "cat", "stat"])
-      symlinkSync(
-        spawnSync("sh", ["-c", `command -v ${t}`], { encoding: "utf8" }).stdout.trim(),
-        join(tools, t),
-      );
+    const needed = ["mktemp", "rm", "cat", "stat"];
+    // One shell for the four look-ups (each process a test starts costs a fork of this worker).
+    const found = spawnSync("sh", ["-c", `for t in ${needed.join(" ")}; do command -v "$t"; done`], {
+      encoding: "utf8",
+    })
+      .stdout.split("\n")
+      .filter(Boolean);
+    expect(found).toHaveLength(needed.length);
+    needed.forEach((t, i) => symlinkSync(found[i] as string, join(tools, t)));
     const none = runScript(
       script,
       { ...STEP_ENV, PATH: `${tools}:/nonexistent` },
@@ -508,7 +541,7 @@ describe("the Talos step's script", () => {
       127,
       "kubectl is required on the machine running pulumi: install kubectl v1.36.x and put it on PATH (README, Day-2)\n",
     ]);
-    const r = runScript(script, STEP_ENV, { version: "v1.13.8", schematic: "abc123" });
+    const r = upgraded();
     const seen = r.kubeconfigs.map((l) => l.split(" "));
     expect([...new Set(seen.map((l) => l[1]))]).toEqual(["600"]);
     expect(seen.every((l) => !existsSync(l[0] as string))).toBe(true);
@@ -516,7 +549,7 @@ describe("the Talos step's script", () => {
   });
 
   it("hands talosctl the talosconfig in a private file, deleted afterwards, never printed", () => {
-    const r = runScript(script, STEP_ENV, { version: "v1.13.8", schematic: "abc123" });
+    const r = upgraded();
     expect(r.configContent).toBe(`${TALOSCONFIG}\n`);
     const files = new Set(r.configs.map((line) => line.split(" ")[0]));
     expect([...new Set(r.configs.map((line) => line.split(" ")[1]))]).toEqual(["600"]);
@@ -529,10 +562,7 @@ describe("the Talos step's script", () => {
 
 describe("the stand-in runs", () => {
   it("leave no temporary directory behind", () => {
-    const r = runScript(talosUpgradeScript("v1.13.x", "v1.36.x"), STEP_ENV, {
-      version: "v1.13.8",
-      schematic: "abc123",
-    });
+    const r = upgraded();
     expect([r.status, r.dir.startsWith(join(tmpdir(), "talosctl-")), existsSync(r.dir)]).toEqual([
       0,
       true,
@@ -581,6 +611,8 @@ const AT_TARGET = { version: "v1.13.9", schematic: "abc123" };
 
 describe("the config apply's health gate", () => {
   const update = gateUpdateScript("v1.13.x", "v1.36.x");
+  /** The gate's first run (its create) for hash-1 at 198.51.100.12: the record most updates start from, run once. */
+  const created = once(() => deepFreeze(runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET)));
   /** Runs the update as pulumi-command does: the previous run's stdout in PULUMI_COMMAND_STDOUT. */
   const rerun = (previous: Run | string, env: Record<string, string>, node: FakeNode = AT_TARGET) =>
     runScript(
@@ -611,13 +643,12 @@ describe("the config apply's health gate", () => {
   });
 
   it("does nothing when its node's config and address are what it last rolled (a scale-up changed the lists)", () => {
-    const created = runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET);
     const lists = {
       ...GATE_ENV_OF("hash-1"),
       WORKER_IPS: `${STEP_ENV.WORKER_IPS},10.0.1.24`,
       PATH: "/nonexistent",
     };
-    const r = rerun(created, lists, { ...AT_TARGET, talosctl: false });
+    const r = rerun(created(), lists, { ...AT_TARGET, talosctl: false });
     expect([r.status, r.stdout, r.calls]).toEqual([
       0,
       "prod-cp-2: its applied config is unchanged: nothing to roll\nrolled: hash-1 198.51.100.12\n",
@@ -626,8 +657,7 @@ describe("the config apply's health gate", () => {
   });
 
   it("health-checks the cluster after a changed config before the next node, and records it", () => {
-    const created = runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET);
-    const r = rerun(created, GATE_ENV_OF("hash-2"));
+    const r = rerun(created(), GATE_ENV_OF("hash-2"), { ...AT_TARGET, logConfigs: true });
     expect([r.status, r.calls, r.reboots]).toEqual([0, [STEP_HEALTH_ARGS.join(" ")], 0]);
     expect(r.stdout).toBe(
       "prod-cp-2: new config in effect; checking the cluster's health before the next node\n" +
@@ -638,8 +668,7 @@ describe("the config apply's health gate", () => {
   });
 
   it("drains a node whose config waits for a reboot (staged), reboots it, waits, uncordons it, then checks health", () => {
-    const created = runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET);
-    const r = rerun(created, GATE_ENV_OF("hash-2", "yes"));
+    const r = rerun(created(), GATE_ENV_OF("hash-2", "yes"));
     expect([r.status, r.reboots]).toEqual([0, 1]);
     expect(r.calls).toEqual([
       "kubectl drain prod-cp-2 --ignore-daemonsets --delete-emptydir-data --timeout=10m",
@@ -656,8 +685,7 @@ describe("the config apply's health gate", () => {
   });
 
   it("does not reboot a node whose drain a PodDisruptionBudget blocks, and keeps no record", () => {
-    const created = runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET);
-    const r = rerun(created, GATE_ENV_OF("hash-2", "yes"), { ...AT_TARGET, pdb: true });
+    const r = rerun(created(), GATE_ENV_OF("hash-2", "yes"), { ...AT_TARGET, pdb: true });
     expect([r.status, r.reboots, r.stdout.includes("rolled:")]).toEqual([1, 0, false]);
     expect(r.calls).toEqual([
       "kubectl drain prod-cp-2 --ignore-daemonsets --delete-emptydir-data --timeout=10m",
@@ -666,8 +694,7 @@ describe("the config apply's health gate", () => {
   });
 
   it("checks a node that moved to a new address (a replaced server) with the same config", () => {
-    const created = runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET);
-    const r = rerun(created, { ...GATE_ENV_OF("hash-1"), NODE_ADDRESS: "198.51.100.99" });
+    const r = rerun(created(), { ...GATE_ENV_OF("hash-1"), NODE_ADDRESS: "198.51.100.99" });
     expect([r.status, r.calls, r.stdout.split("\n").at(-2)]).toEqual([
       0,
       [STEP_HEALTH_ARGS.join(" ")],
@@ -676,15 +703,14 @@ describe("the config apply's health gate", () => {
   });
 
   it("fails without a record when the cluster stays unhealthy, so the next run checks again", () => {
-    const created = runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET);
-    const failed = rerun(created, GATE_ENV_OF("hash-2", "yes"), { ...AT_TARGET, unhealthy: true });
+    const failed = rerun(created(), GATE_ENV_OF("hash-2", "yes"), { ...AT_TARGET, unhealthy: true });
     expect([failed.status, failed.stderr, failed.stdout.includes("rolled:")]).toEqual([
       1,
       "waiting for etcd to be healthy: timeout\n",
       false,
     ]);
     // pulumi-command keeps the previous state after a failed update: the same previous stdout again.
-    const retried = rerun(created, GATE_ENV_OF("hash-2", "yes"));
+    const retried = rerun(created(), GATE_ENV_OF("hash-2", "yes"));
     expect([retried.status, retried.reboots, retried.calls.at(-1)]).toEqual([
       0,
       1,
@@ -698,7 +724,7 @@ describe("the config apply's health gate", () => {
   });
 
   it("over a sequence of deployments checks exactly on the changes", () => {
-    let last = runScript(GATE_CREATE, GATE_ENV_OF("hash-1"), AT_TARGET);
+    let last = created();
     const checked: number[] = [];
     for (const hash of ["hash-1", "hash-2", "hash-2", "hash-3", "hash-3"]) {
       last = rerun(last, GATE_ENV_OF(hash));
@@ -754,22 +780,26 @@ const SCHEMATIC = "abc123";
 
 async function build(spec: ClusterSpec): Promise<{ record: EngineRecord; upgrades: TalosUpgrades }> {
   const record = await startEngine({ project: "hcloud-talos-cilium", stack: spec.stack });
-  const after = new StandIn("cilium-release");
-  const upgrades = new TalosUpgrades("upgrades", {
-    spec,
-    nodes: planNodes(spec).map((n) => ({
-      ...n,
-      address: pulumi.output(`198.51.100.${n.privateIp.split(".")[3]}`),
-    })),
-    schematicId: pulumi.output(SCHEMATIC),
-    installerImage: pulumi.output(INSTALLER(SCHEMATIC, spec.settings.talosVersion)),
-    talosconfig: pulumi.secret(TALOSCONFIG),
-    kubeconfig: pulumi.secret(KUBECONFIG),
-    after: [after],
+  const upgrades = await declareOffline(() => {
+    const after = new StandIn("cilium-release");
+    return new TalosUpgrades("upgrades", {
+      spec,
+      nodes: planNodes(spec).map((n) => ({
+        ...n,
+        address: pulumi.output(`198.51.100.${n.privateIp.split(".")[3]}`),
+      })),
+      schematicId: pulumi.output(SCHEMATIC),
+      installerImage: pulumi.output(INSTALLER(SCHEMATIC, spec.settings.talosVersion)),
+      talosconfig: pulumi.secret(TALOSCONFIG),
+      kubeconfig: pulumi.secret(KUBECONFIG),
+      after: [after],
+    });
   });
-  await settle();
-  return { record, upgrades };
+  return { record: deepFreeze(record), upgrades };
 }
+
+/** The component on the prod stack, declared once for the tests that read it (the "nothing without a change" test declares anew). */
+const prod = once(() => build(specOf("prod")));
 
 const commands = (record: EngineRecord): Registration[] =>
   record.resources.filter((r) => r.type === "command:local:Command");
@@ -778,7 +808,7 @@ afterEach(settle);
 
 describe("the upgrades component", () => {
   it("declares one command per node, control planes first, then upgrade-k8s, each a child of the component", async () => {
-    const { record } = await build(specOf("prod"));
+    const { record } = await prod();
     const component = registration(record, "upgrades");
     expect(component.type).toBe("hcloud-talos-cilium:upgrades:TalosUpgrades");
     expect(commands(record).map((c) => c.name)).toEqual([
@@ -794,7 +824,7 @@ describe("the upgrades component", () => {
   });
 
   it("chains them: each waits for the one before, the first for what it was told to wait for", async () => {
-    const { record } = await build(specOf("prod"));
+    const { record } = await prod();
     const all = commands(record);
     expect(all.map((c) => c.dependsOn)).toEqual([
       [registration(record, "cilium-release").urn],
@@ -803,7 +833,7 @@ describe("the upgrades component", () => {
   });
 
   it("gives each node's command its address, the installer of the schematic and version, and the health targets", async () => {
-    const { record } = await build(specOf("prod"));
+    const { record } = await prod();
     const env = (name: string) => registration(record, name).inputs.environment;
     const common = {
       TARGET_VERSION: "v1.13.9",
@@ -833,7 +863,7 @@ describe("the upgrades component", () => {
   });
 
   it("runs the rendered POSIX scripts, with a no-op update, and keeps the talosconfig a secret", async () => {
-    const { record } = await build(specOf("prod"));
+    const { record } = await prod();
     for (const c of commands(record)) {
       expect(c.inputs.interpreter, c.name).toEqual(["/bin/sh", "-c"]);
       expect(c.inputs.update, c.name).toBe(NO_OP_UPDATE);
@@ -849,7 +879,7 @@ describe("the upgrades component", () => {
   });
 
   it("is triggered only by the Talos version and the schematic (upgrade-k8s: the Kubernetes version)", async () => {
-    const { record } = await build(specOf("prod"));
+    const { record } = await prod();
     const all = commands(record);
     expect(all.slice(0, -1).map((c) => c.inputs.triggers)).toEqual(
       all.slice(0, -1).map(() => ["v1.13.9", SCHEMATIC]),
@@ -858,11 +888,11 @@ describe("the upgrades component", () => {
   });
 
   it("changes every node's triggers and installer for a new Talos version, and nothing without a change", async () => {
-    const triggers = async (spec: ClusterSpec) =>
-      commands((await build(spec)).record).map((c) => [c.name, c.inputs.triggers, c.inputs.environment]);
-    const old = await triggers(specOf("prod", { talosVersion: "v1.13.8" }));
-    const now = await triggers(specOf("prod"));
-    const again = await triggers(specOf("prod"));
+    const triggers = async (built: Promise<{ record: EngineRecord }>) =>
+      commands((await built).record).map((c) => [c.name, c.inputs.triggers, c.inputs.environment]);
+    const old = await triggers(build(specOf("prod", { talosVersion: "v1.13.8" })));
+    const now = await triggers(prod());
+    const again = await triggers(build(specOf("prod")));
     expect(again).toEqual(now);
     const changed = now.filter((c, i) => JSON.stringify(c[1]) !== JSON.stringify(old[i]?.[1]));
     expect(changed.map((c) => c[0])).toEqual(now.slice(0, -1).map((c) => c[0]));
@@ -872,7 +902,7 @@ describe("the upgrades component", () => {
   });
 
   it("reports the versions once every step has run", async () => {
-    const { upgrades } = await build(specOf("prod"));
+    const { upgrades } = await prod();
     expect([await valueOf(upgrades.talosVersion), await valueOf(upgrades.kubernetesVersion)]).toEqual([
       "v1.13.9",
       "1.36.3",
@@ -880,7 +910,7 @@ describe("the upgrades component", () => {
   });
 
   it("gives the steps' health check as talosctl arguments, on the first control plane's address", async () => {
-    const { upgrades } = await build(specOf("prod"));
+    const { upgrades } = await prod();
     expect(await valueOf(upgrades.healthArgs)).toEqual(STEP_HEALTH_ARGS);
   });
 });
