@@ -16,6 +16,7 @@ import { ROOT, runProgram, type ProgramLoader, type ProgramRun } from "../tools/
 import { projectKeys } from "../components/config/stack-file";
 import { loadStackConfig } from "../tools/stack-files";
 import { helmVersion } from "../tools/helm-template";
+import { deepFreeze } from "./shared-state";
 
 export { ROOT };
 
@@ -123,14 +124,6 @@ export function runStack(stack: "ci" | "prod", overrides: Record<string, unknown
 }
 
 const stackRuns = new Map<string, Promise<ProgramRun>>();
-
-const deepFreeze = <T>(value: T): T => {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-};
 
 /**
  * {@link runStack} of a real stack file as it is (no overrides, no last deployment: the mocks'
