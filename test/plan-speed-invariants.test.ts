@@ -7,17 +7,18 @@
  *   to yaml for the rest; texts yaml did not print are read as yaml reads them.
  * - The stack-trace switch (tools/mock-engine.ts `declareOffline`): the SDK's own lift of the limit
  *   (`Resource.callsites`) captures nothing while the program declares.
+ * - The bench's warm runs print the program's log once per distinct line, and never hide a new one.
  */
 import { isDeepStrictEqual } from "node:util";
 import { parseAllDocuments, stringify } from "yaml";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { resolveStackConfig } from "../components/config/resolve";
 import { planNodes, type ClusterSpec } from "../components/config/spec";
 import type { Pool } from "../components/config/pools";
 import { nodePatches, rolePatches, toYaml, type PatchDocument } from "../components/talos/patches";
 import { fastDocument, fastYaml, patchDocuments } from "../components/talos/patch-yaml";
 import { declareOffline } from "../tools/mock-engine";
-import { benchConfig } from "../tools/bench";
+import { benchConfig, printingNewLines } from "../tools/bench";
 import { specOf } from "./helpers";
 
 /** How components/talos/patches.ts printed the patches before the fast path: the reference. */
@@ -176,5 +177,45 @@ describe("the stack-trace switch, against the SDK's own lift", () => {
     expect(seen).toEqual({ stack: undefined, limit: undefined });
     expect(Object.getOwnPropertyDescriptor(Error, "stackTraceLimit")).toMatchObject({ writable: true });
     expect(new Error("after").stack).toMatch(/^Error: after\n\s+at /);
+  });
+});
+
+describe("the bench's log of warm runs", () => {
+  it("prints each line the program logs once, and a line only a later run logs when it appears", async () => {
+    const written: string[] = [];
+    const write = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const run = (extra: boolean) =>
+        printingNewLines(() => {
+          console.log("info: [runtime] Access: the same every run");
+          if (extra) console.warn("warning: only in the third run");
+          return Promise.resolve(extra);
+        });
+      const results = [await run(false), await run(false), await run(true), await run(false)];
+      expect(results).toEqual([false, false, true, false]);
+    } finally {
+      write.mockRestore();
+    }
+    expect(written).toEqual([
+      "info: [runtime] Access: the same every run\n",
+      "warning: only in the third run\n",
+    ]);
+  });
+
+  it("hands on a run's failure after printing its log", async () => {
+    const write = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      const failed = printingNewLines(() => {
+        console.error("error: [runtime] a failure's line");
+        return Promise.reject(new Error("the run failed"));
+      });
+      await expect(failed).rejects.toThrow("the run failed");
+      expect(write).toHaveBeenCalledWith("error: [runtime] a failure's line\n");
+    } finally {
+      write.mockRestore();
+    }
   });
 });

@@ -32,6 +32,7 @@ import { program } from "../components/program";
 import * as talos from "../components/talos/provider";
 import { parseCli, runCli } from "./cli";
 import type { EngineRecord } from "./mock-engine";
+import { withSdkLog } from "./offline-log";
 import { planOf, ROOT, runOffline } from "./planner";
 import { stackFileText } from "../components/config/stack-file";
 
@@ -81,21 +82,41 @@ const NO_CONFIG = { config: {}, secretKeys: [] };
 /** `global.gc` when node runs with `--expose-gc` (npm run bench does). */
 const collect = (globalThis as { gc?: () => void }).gc;
 
+/** The program's log lines the bench has printed (on stderr). */
+const logged = new Set<string>();
+
+/**
+ * Runs `run` with the program's log captured, then prints each line the bench has not printed yet:
+ * the program logs the same lines on every run (the access path, the server types), so a warm series
+ * would repeat them tens of times; a line that appears in one run only (a warning) is still printed.
+ */
+export async function printingNewLines<T>(run: () => Promise<T>): Promise<T> {
+  const { lines, result, error } = await withSdkLog(run);
+  for (const line of lines.filter((l) => !logged.has(l))) {
+    logged.add(line);
+    process.stderr.write(`${line}\n`);
+  }
+  if (error !== undefined) throw error;
+  return result as T;
+}
+
 /**
  * Runs `declare` offline from a collected heap, then `finish` on what it declared: resources
- * declared, milliseconds.
+ * declared, milliseconds. The program's log is printed once per distinct line (`printingNewLines`).
  */
-async function timeOffline(
+function timeOffline(
   declare: () => unknown,
   finish: (record: EngineRecord) => unknown = () => undefined,
 ): Promise<{ resources: number; ms: number }> {
-  // The runtime holds the last run until the next starts: an empty run releases it before the GC.
-  await runOffline("bench", NO_CONFIG, () => undefined);
-  collect?.();
-  const start = performance.now();
-  const { record } = await runOffline("bench", NO_CONFIG, declare);
-  finish(record);
-  return { resources: record.resources.length, ms: performance.now() - start };
+  return printingNewLines(async () => {
+    // The runtime holds the last run until the next starts: an empty run releases it before the GC.
+    await runOffline("bench", NO_CONFIG, () => undefined);
+    collect?.();
+    const start = performance.now();
+    const { record } = await runOffline("bench", NO_CONFIG, declare);
+    finish(record);
+    return { resources: record.resources.length, ms: performance.now() - start };
+  });
 }
 
 /** One plan of the whole program, as `npm run plan` builds it: the run, then the plan's JSON. */
@@ -251,6 +272,7 @@ async function main(): Promise<void> {
   if (!collect)
     console.log("note: run with --expose-gc (npm run bench does); runs now pay for earlier runs' garbage");
   console.log("\nthe plan in a warm process (after a warm-up at each size; each run from a collected heap):");
+  console.log("(the program's log goes to stderr once: each line the first time a run prints it)");
   console.log(
     "nodes  resources  plan median (ms)  fastest–slowest (ms)  per node (ms)  resolve+values median (ms)  runs",
   );
