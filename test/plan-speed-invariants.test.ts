@@ -8,6 +8,7 @@
  * - The stack-trace switch (tools/mock-engine.ts `declareOffline`): the SDK's own lift of the limit
  *   (`Resource.callsites`) captures nothing while the program declares.
  * - The bench's warm runs print the program's log once per distinct line, and never hide a new one.
+ * - The bench's floor declares exactly the program's servers, config applies and gates, with their inputs.
  */
 import { isDeepStrictEqual } from "node:util";
 import { parseAllDocuments, stringify } from "yaml";
@@ -17,8 +18,11 @@ import { planNodes, type ClusterSpec } from "../components/config/spec";
 import type { Pool } from "../components/config/pools";
 import { nodePatches, rolePatches, toYaml, type PatchDocument } from "../components/talos/patches";
 import { fastDocument, fastYaml, patchDocuments } from "../components/talos/patch-yaml";
-import { declareOffline } from "../tools/mock-engine";
-import { benchConfig, printingNewLines } from "../tools/bench";
+import { declareOffline, type Registration } from "../tools/mock-engine";
+import { withSdkLog } from "../tools/offline-log";
+import { benchConfig, floorOf, printingNewLines, specFor } from "../tools/bench";
+import { program } from "../components/program";
+import { runOffline } from "../tools/planner";
 import { specOf } from "./helpers";
 
 /** How components/talos/patches.ts printed the patches before the fast path: the reference. */
@@ -217,5 +221,45 @@ describe("the bench's log of warm runs", () => {
     } finally {
       write.mockRestore();
     }
+  });
+});
+
+describe("the bench's floor", () => {
+  it("declares again exactly the program's servers, config applies and gates: names, inputs, secrets, order", async () => {
+    const spec = specFor(3);
+    const quiet = { config: {}, secretKeys: [] };
+    const { lines, result } = await withSdkLog(async () => {
+      const original = (await runOffline("bench", quiet, () => program(spec))).record;
+      const floor = (await runOffline("bench", quiet, floorOf(original))).record;
+      return { original, floor };
+    });
+    expect(lines.length).toBeGreaterThan(0);
+    const { original, floor } = result as NonNullable<typeof result>;
+    const shape = (r: Registration) => ({
+      type: r.type,
+      name: r.name,
+      inputs: r.inputs,
+      secretInputs: r.secretInputs,
+      dependsOn: r.dependsOn.length,
+    });
+    const node = original.resources.filter(
+      (r) =>
+        r.type === "hcloud:index/server:Server" ||
+        r.type === "talos:machine/configurationApply:ConfigurationApply" ||
+        (r.type === "command:local:Command" && r.name.startsWith("talos-roll-")),
+    );
+    expect(node.map((r) => r.type).filter((t) => t === "hcloud:index/server:Server")).toHaveLength(3);
+    expect(node).toHaveLength(9);
+    expect(floor.resources.filter((r) => r.dependsOn.length > 0).map((r) => r.name)).toEqual(
+      node.filter((r) => r.type !== "hcloud:index/server:Server").map((r) => r.name),
+    );
+    // The roll's order stays (each apply after the gates before it, each gate after its apply); the
+    // servers' dependency on the subnet, outside the floor, goes.
+    expect(floor.resources.map(shape)).toEqual(
+      node.map((r) => ({
+        ...shape(r),
+        dependsOn: r.dependsOn.filter((urn) => node.some((n) => n.urn === urn)).length,
+      })),
+    );
   });
 });

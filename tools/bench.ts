@@ -64,7 +64,7 @@ export function benchConfig(nodes: number): RawConfig {
   };
 }
 
-function specFor(nodes: number): ClusterSpec {
+export function specFor(nodes: number): ClusterSpec {
   const r = resolveStackConfig(benchConfig(nodes), "bench", {
     maxServersPerNetwork: Number.POSITIVE_INFINITY,
   });
@@ -104,7 +104,7 @@ export async function printingNewLines<T>(run: () => Promise<T>): Promise<T> {
  * Runs `declare` offline from a collected heap, then `finish` on what it declared: resources
  * declared, milliseconds. The program's log is printed once per distinct line (`printingNewLines`).
  */
-function timeOffline(
+export function timeOffline(
   declare: () => unknown,
   finish: (record: EngineRecord) => unknown = () => undefined,
 ): Promise<{ resources: number; ms: number }> {
@@ -120,7 +120,7 @@ function timeOffline(
 }
 
 /** One plan of the whole program, as `npm run plan` builds it: the run, then the plan's JSON. */
-const planOnce = (spec: ClusterSpec) =>
+export const planOnce = (spec: ClusterSpec) =>
   timeOffline(
     () => program(spec),
     (record) => JSON.stringify(planOf({ spec, warnings: [] }, record)),
@@ -158,6 +158,42 @@ const PER_RESOURCE: readonly { what: string; perNode: boolean; declare: (i: numb
     declare: (i) => new pulumi.ComponentResource("bench:index:Empty", `e${i}`),
   },
 ];
+
+/** The resource classes of the node-level types: a node's server, its config apply and its health gate. */
+const NODE_TYPES: Readonly<
+  Record<string, new (name: string, args: never, opts?: pulumi.CustomResourceOptions) => pulumi.Resource>
+> = {
+  "hcloud:index/server:Server": hcloud.Server,
+  "talos:machine/configurationApply:ConfigurationApply": talos.machine.ConfigurationApply,
+  "command:local:Command": command.local.Command,
+};
+
+/** The gates of the config roll: its `NodeRoll` is `talos-roll` (components/talos/cluster.ts), its gates `talos-roll-<node>`. */
+const isGate = (r: { type: string; name: string }) =>
+  r.type === "command:local:Command" && r.name.startsWith("talos-roll-");
+
+/**
+ * The floor of one resource per node per roll: the servers, config applies and gates a plan declared,
+ * declared again on their own with the inputs the program gave them (resolved: plain values, the
+ * secret ones as secrets) and the `dependsOn` between them (the roll's order; dependencies on other
+ * resources dropped), without parents, components, outputs chained between them, or anything else.
+ */
+export function floorOf(record: EngineRecord): () => unknown {
+  const picked = record.resources.filter(
+    (r) => isGate(r) || (r.type !== "command:local:Command" && r.type in NODE_TYPES),
+  );
+  return () => {
+    const declared = new Map<string, pulumi.Resource>();
+    for (const r of picked) {
+      const inputs = Object.fromEntries(
+        Object.entries(r.inputs).map(([k, v]) => [k, r.secretInputs.includes(k) ? pulumi.secret(v) : v]),
+      );
+      const dependsOn = r.dependsOn.flatMap((urn) => declared.get(urn) ?? []);
+      const make = NODE_TYPES[r.type] as (typeof NODE_TYPES)[string];
+      declared.set(r.urn, new make(r.name, inputs as never, { dependsOn }));
+    }
+  };
+}
 
 /** Resolution and values for a config (the pure part), milliseconds. */
 function pureOnce(nodes: number): number {
@@ -306,6 +342,23 @@ async function main(): Promise<void> {
   }
   console.log(
     "note: 300 nodes exceed Hetzner's 100 servers per network; the bench lifts that limit to measure growth.",
+  );
+  const floorSpec = specFor(100);
+  const { record: floorRecord } = await printingNewLines(() =>
+    runOffline("bench", NO_CONFIG, () => program(floorSpec)),
+  );
+  const floor = floorOf(floorRecord);
+  await timeOffline(floor); // warm-up
+  const floorTimes: number[] = [];
+  let floorResources = 0;
+  for (let i = 0; i < 5; i++) {
+    const run = await timeOffline(floor);
+    floorTimes.push(run.ms);
+    floorResources = run.resources;
+  }
+  const floorMs = median(floorTimes);
+  console.log(
+    `\nthe floor at 100 nodes (floorOf): only the ${floorResources} servers, config applies and gates, with the program's inputs and the roll's order: ${floorMs.toFixed(0)} ms (${spreadOf(floorTimes)}, median of 5), ${((100 * floorMs) / (hundred?.ms ?? Number.NaN)).toFixed(0)}% of the 100-node plan`,
   );
   console.log(
     "\nwhere a node's time goes: the Pulumi SDK's cost per resource (100 of one type, median of 5)",
