@@ -4,7 +4,9 @@
  * with the plan script's own node flags), for the ci stack and for 3 and 100 nodes. Then the plan in a
  * warm process: each size runs several times after a warm-up; the median is printed with the spread
  * (fastest–slowest), the resources declared and the time per node; growth should be linear in nodes.
- * Then where a node's time goes: the Pulumi SDK's cost of one resource of each type a node declares.
+ * Then the floor of one resource per node per roll (`floorOf`: only the servers, config applies and
+ * gates, with the program's inputs), and where a node's time goes: the Pulumi SDK's cost of one
+ * resource of each type a node declares. The program's log goes to stderr once (`printingNewLines`).
  * Then the test suite (`vitest run`, wall time), and the budget of issue 17 on a 2-core machine
  * (`BUDGET`): 100-node plan warm ≤ 0.5 s, the suite ≤ 10 s, a fresh `npm run plan` for ci ≤ 1 s.
  *
