@@ -33,7 +33,7 @@ describe("declareOffline", () => {
       Error.stackTraceLimit = limit;
       return { inside, lifted, limit: typeof limit };
     });
-    expect(seen).toEqual({ inside: "none", lifted: "Error: probe", limit: "undefined" });
+    expect(seen).toEqual({ inside: "none", lifted: "none", limit: "undefined" });
   });
 
   it("gives the stack traces back once the program has settled", async () => {

@@ -4,7 +4,9 @@
  * with the plan script's own node flags), for the ci stack and for 3 and 100 nodes. Then the plan in a
  * warm process: each size runs several times after a warm-up; the median is printed with the spread
  * (fastest–slowest), the resources declared and the time per node; growth should be linear in nodes.
- * Then where a node's time goes: the Pulumi SDK's cost of one resource of each type a node declares.
+ * Then the floor of one resource per node per roll (`floorOf`: only the servers, config applies and
+ * gates, with the program's inputs), and where a node's time goes: the Pulumi SDK's cost of one
+ * resource of each type a node declares. The program's log goes to stderr once (`printingNewLines`).
  * Then the test suite (`vitest run`, wall time), and the budget of issue 17 on a 2-core machine
  * (`BUDGET`): 100-node plan warm ≤ 0.5 s, the suite ≤ 10 s, a fresh `npm run plan` for ci ≤ 1 s.
  *
@@ -32,6 +34,7 @@ import { program } from "../components/program";
 import * as talos from "../components/talos/provider";
 import { parseCli, runCli } from "./cli";
 import type { EngineRecord } from "./mock-engine";
+import { withSdkLog } from "./offline-log";
 import { planOf, ROOT, runOffline } from "./planner";
 import { stackFileText } from "../components/config/stack-file";
 
@@ -63,7 +66,7 @@ export function benchConfig(nodes: number): RawConfig {
   };
 }
 
-function specFor(nodes: number): ClusterSpec {
+export function specFor(nodes: number): ClusterSpec {
   const r = resolveStackConfig(benchConfig(nodes), "bench", {
     maxServersPerNetwork: Number.POSITIVE_INFINITY,
   });
@@ -81,25 +84,45 @@ const NO_CONFIG = { config: {}, secretKeys: [] };
 /** `global.gc` when node runs with `--expose-gc` (npm run bench does). */
 const collect = (globalThis as { gc?: () => void }).gc;
 
+/** The program's log lines the bench has printed (on stderr). */
+const logged = new Set<string>();
+
+/**
+ * Runs `run` with the program's log captured, then prints each line the bench has not printed yet:
+ * the program logs the same lines on every run (the access path, the server types), so a warm series
+ * would repeat them tens of times; a line that appears in one run only (a warning) is still printed.
+ */
+export async function printingNewLines<T>(run: () => Promise<T>): Promise<T> {
+  const { lines, result, error } = await withSdkLog(run);
+  for (const line of lines.filter((l) => !logged.has(l))) {
+    logged.add(line);
+    process.stderr.write(`${line}\n`);
+  }
+  if (error !== undefined) throw error;
+  return result as T;
+}
+
 /**
  * Runs `declare` offline from a collected heap, then `finish` on what it declared: resources
- * declared, milliseconds.
+ * declared, milliseconds. The program's log is printed once per distinct line (`printingNewLines`).
  */
-async function timeOffline(
+export function timeOffline(
   declare: () => unknown,
   finish: (record: EngineRecord) => unknown = () => undefined,
 ): Promise<{ resources: number; ms: number }> {
-  // The runtime holds the last run until the next starts: an empty run releases it before the GC.
-  await runOffline("bench", NO_CONFIG, () => undefined);
-  collect?.();
-  const start = performance.now();
-  const { record } = await runOffline("bench", NO_CONFIG, declare);
-  finish(record);
-  return { resources: record.resources.length, ms: performance.now() - start };
+  return printingNewLines(async () => {
+    // The runtime holds the last run until the next starts: an empty run releases it before the GC.
+    await runOffline("bench", NO_CONFIG, () => undefined);
+    collect?.();
+    const start = performance.now();
+    const { record } = await runOffline("bench", NO_CONFIG, declare);
+    finish(record);
+    return { resources: record.resources.length, ms: performance.now() - start };
+  });
 }
 
 /** One plan of the whole program, as `npm run plan` builds it: the run, then the plan's JSON. */
-const planOnce = (spec: ClusterSpec) =>
+export const planOnce = (spec: ClusterSpec) =>
   timeOffline(
     () => program(spec),
     (record) => JSON.stringify(planOf({ spec, warnings: [] }, record)),
@@ -137,6 +160,42 @@ const PER_RESOURCE: readonly { what: string; perNode: boolean; declare: (i: numb
     declare: (i) => new pulumi.ComponentResource("bench:index:Empty", `e${i}`),
   },
 ];
+
+/** The resource classes of the node-level types: a node's server, its config apply and its health gate. */
+const NODE_TYPES: Readonly<
+  Record<string, new (name: string, args: never, opts?: pulumi.CustomResourceOptions) => pulumi.Resource>
+> = {
+  "hcloud:index/server:Server": hcloud.Server,
+  "talos:machine/configurationApply:ConfigurationApply": talos.machine.ConfigurationApply,
+  "command:local:Command": command.local.Command,
+};
+
+/** The gates of the config roll: its `NodeRoll` is `talos-roll` (components/talos/cluster.ts), its gates `talos-roll-<node>`. */
+const isGate = (r: { type: string; name: string }) =>
+  r.type === "command:local:Command" && r.name.startsWith("talos-roll-");
+
+/**
+ * The floor of one resource per node per roll: the servers, config applies and gates a plan declared,
+ * declared again on their own with the inputs the program gave them (resolved: plain values, the
+ * secret ones as secrets) and the `dependsOn` between them (the roll's order; dependencies on other
+ * resources dropped), without parents, components, outputs chained between them, or anything else.
+ */
+export function floorOf(record: EngineRecord): () => unknown {
+  const picked = record.resources.filter(
+    (r) => isGate(r) || (r.type !== "command:local:Command" && r.type in NODE_TYPES),
+  );
+  return () => {
+    const declared = new Map<string, pulumi.Resource>();
+    for (const r of picked) {
+      const inputs = Object.fromEntries(
+        Object.entries(r.inputs).map(([k, v]) => [k, r.secretInputs.includes(k) ? pulumi.secret(v) : v]),
+      );
+      const dependsOn = r.dependsOn.flatMap((urn) => declared.get(urn) ?? []);
+      const make = NODE_TYPES[r.type] as (typeof NODE_TYPES)[string];
+      declared.set(r.urn, new make(r.name, inputs as never, { dependsOn }));
+    }
+  };
+}
 
 /** Resolution and values for a config (the pure part), milliseconds. */
 function pureOnce(nodes: number): number {
@@ -251,6 +310,7 @@ async function main(): Promise<void> {
   if (!collect)
     console.log("note: run with --expose-gc (npm run bench does); runs now pay for earlier runs' garbage");
   console.log("\nthe plan in a warm process (after a warm-up at each size; each run from a collected heap):");
+  console.log("(the program's log goes to stderr once: each line the first time a run prints it)");
   console.log(
     "nodes  resources  plan median (ms)  fastest–slowest (ms)  per node (ms)  resolve+values median (ms)  runs",
   );
@@ -284,6 +344,23 @@ async function main(): Promise<void> {
   }
   console.log(
     "note: 300 nodes exceed Hetzner's 100 servers per network; the bench lifts that limit to measure growth.",
+  );
+  const floorSpec = specFor(100);
+  const { record: floorRecord } = await printingNewLines(() =>
+    runOffline("bench", NO_CONFIG, () => program(floorSpec)),
+  );
+  const floor = floorOf(floorRecord);
+  await timeOffline(floor); // warm-up
+  const floorTimes: number[] = [];
+  let floorResources = 0;
+  for (let i = 0; i < 5; i++) {
+    const run = await timeOffline(floor);
+    floorTimes.push(run.ms);
+    floorResources = run.resources;
+  }
+  const floorMs = median(floorTimes);
+  console.log(
+    `\nthe floor at 100 nodes (floorOf): only the ${floorResources} servers, config applies and gates, with the program's inputs and the roll's order: ${floorMs.toFixed(0)} ms (${spreadOf(floorTimes)}, median of 5), ${((100 * floorMs) / (hundred?.ms ?? Number.NaN)).toFixed(0)}% of the 100-node plan`,
   );
   console.log(
     "\nwhere a node's time goes: the Pulumi SDK's cost per resource (100 of one type, median of 5)",

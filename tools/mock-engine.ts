@@ -244,16 +244,27 @@ const NO_STACK = undefined as unknown as number;
  *   1.9 µs → 0.46 µs per `new Error().stack`, 7–12% of the plan against a limit of 0;
  * - the call sites' formatting was 16% of the CPU left; a formatter that prints only the error's name
  *   and message removes it (the engine's source positions are for diagnostics of a real deployment,
- *   and an offline run has no engine to send them to).
+ *   and an offline run has no engine to send them to);
+ * - `Resource.callsites` still made V8 capture every frame for each resource (lifting the limit to
+ *   Infinity, @pulumi/pulumi 3.270.0 resource.js:326-347), ~80 µs a resource at 30 frames: the limit
+ *   is now an accessor that reads "no number" and ignores writes, and V8 reads the limit only as a data
+ *   property (`Isolate::GetStackTraceLimit`: `JSReceiver::GetDataProperty`, not a number → no stack;
+ *   v8 src/execution/isolate.cc), so nothing is captured. The requests the SDK sends are byte for byte
+ *   the same (their stack trace was empty before too: the formatter's one line holds no frame).
  * All of it comes back as soon as the program has settled. An error the program throws keeps its name and
  * message (the plan prints the message). `PLAN_STACK_TRACES=1` keeps the stacks, for debugging a
  * crash inside the program.
  */
 export async function declareOffline<T>(declare: () => T | Promise<T>): Promise<T> {
-  const limit = Error.stackTraceLimit;
+  const limit = Object.getOwnPropertyDescriptor(Error, "stackTraceLimit");
   const prepare = Error.prepareStackTrace;
   if (!process.env.PLAN_STACK_TRACES) {
-    Error.stackTraceLimit = NO_STACK;
+    Object.defineProperty(Error, "stackTraceLimit", {
+      configurable: true,
+      enumerable: limit?.enumerable ?? true,
+      get: () => NO_STACK,
+      set: () => undefined,
+    });
     Error.prepareStackTrace = (err: Error) => `${err.name}: ${err.message}`;
   }
   const restorePromises = undecoratedPromises();
@@ -263,7 +274,8 @@ export async function declareOffline<T>(declare: () => T | Promise<T>): Promise<
     return result;
   } finally {
     restorePromises();
-    Error.stackTraceLimit = limit;
+    if (limit) Object.defineProperty(Error, "stackTraceLimit", limit);
+    else delete (Error as { stackTraceLimit?: number }).stackTraceLimit;
     Error.prepareStackTrace = prepare;
   }
 }

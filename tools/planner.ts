@@ -23,7 +23,7 @@ import { agentRollOf, type AgentRollJson } from "./plan-agent-roll";
 
 export type { ExposurePlan, PlannedService, ServerTypePlan } from "./plan-exposure";
 export type { AgentRollJson, AgentRollStep } from "./plan-agent-roll";
-import { parseAllDocuments } from "yaml";
+import { patchDocuments } from "../components/talos/patch-yaml";
 
 const GET_CONFIGURATION = "talos:machine/getConfiguration:getConfiguration";
 const CONFIGURATION_APPLY = "talos:machine/configurationApply:ConfigurationApply";
@@ -146,9 +146,7 @@ const EMPTY_TALOS: TalosPlan = { controlplane: [], worker: [], nodes: {} };
 
 /** Every YAML document of a list of patch strings. */
 const documents = (patches: unknown): unknown[] =>
-  (Array.isArray(patches) ? patches : []).flatMap((p) =>
-    parseAllDocuments(String(p)).map((d) => d.toJS() as unknown),
-  );
+  (Array.isArray(patches) ? patches : []).flatMap((p) => patchDocuments(String(p)));
 
 /** The Talos patches as declared: role patches from `getConfiguration`, node patches from each apply. */
 function talosPatches(record: EngineRecord): TalosPlan {

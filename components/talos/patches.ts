@@ -6,7 +6,7 @@
  * field names checked against `talos-v1.13.9/config.schema.json` by test/talos-patches.test.ts.
  * The cluster endpoint is not here: getConfiguration's `clusterEndpoint` sets it.
  */
-import { stringify } from "yaml";
+import { documentYaml } from "./patch-yaml";
 import type { Pool } from "../config/pools";
 import type { ClusterSpec, NodePlan, Settings } from "../config/spec";
 
@@ -145,7 +145,10 @@ export function nodePatches(node: Pick<NodePlan, "name" | "role" | "pool">): Pat
   return [...poolPatches(node.pool, node.role), hostnameDocument(node.name)];
 }
 
-/** A multi-document YAML stream of the documents, in order: no line folding, no anchors or aliases. */
+/**
+ * A multi-document YAML stream of the documents, in order: no line folding, no anchors or aliases
+ * (yaml's `stringify`, byte for byte; `documentYaml` prints the patches' shapes without its document model).
+ */
 export function toYaml(docs: readonly PatchDocument[]): string {
-  return docs.map((doc) => stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
+  return docs.map(documentYaml).join("---\n");
 }
