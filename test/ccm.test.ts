@@ -10,6 +10,7 @@ import { CloudControllerManager, ccmValues, hcloudToken } from "../components/cl
 import type { ClusterSpec } from "../components/config/spec";
 import { settle, startEngine, type EngineRecord, registration } from "../tools/mock-engine";
 import { problemsOf, resolveWith, specOf, valueOf } from "./helpers";
+import { deepFreeze, once } from "./shared-state";
 
 const TOKEN = "hcloud-token-MOCK-SECRET";
 const NETWORK_ID = 4711;
@@ -37,9 +38,8 @@ async function build(spec: ClusterSpec): Promise<EngineRecord> {
   return record;
 }
 
-/** The component of ci's own spec, built once for the tests that only read it (deterministic). */
-let ciBuild: Promise<EngineRecord> | undefined;
-const builtCi = (): Promise<EngineRecord> => (ciBuild ??= build(specOf("ci")));
+/** The component of ci's own spec, built once for the tests that only read it (deterministic), frozen. */
+const builtCi: () => Promise<EngineRecord> = once(() => build(specOf("ci")).then(deepFreeze));
 
 afterEach(settle);
 

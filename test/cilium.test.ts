@@ -9,6 +9,7 @@ import { ciliumValues } from "../components/cilium/values";
 import type { ClusterSpec } from "../components/config/spec";
 import { settle, startEngine, type EngineRecord, registration } from "../tools/mock-engine";
 import { specOf } from "./helpers";
+import { deepFreeze, once } from "./shared-state";
 
 /** A stand-in for the Talos bootstrap resource. */
 class StandIn extends pulumi.CustomResource {
@@ -32,14 +33,13 @@ async function build(spec: ClusterSpec): Promise<EngineRecord> {
 
 /**
  * The component of a stack's own spec, built once per file for the tests that only read it (the
- * build is deterministic under the mock engine; nothing writes to a record after its build).
+ * build is deterministic under the mock engine), frozen so that no test can change what the next reads.
  */
-const builds = new Map<"ci" | "prod", Promise<EngineRecord>>();
-const built = (stack: "ci" | "prod"): Promise<EngineRecord> => {
-  let record = builds.get(stack);
-  if (!record) builds.set(stack, (record = build(specOf(stack))));
-  return record;
+const builds = {
+  ci: once(() => build(specOf("ci")).then(deepFreeze)),
+  prod: once(() => build(specOf("prod")).then(deepFreeze)),
 };
+const built = (stack: "ci" | "prod"): Promise<EngineRecord> => builds[stack]();
 
 afterEach(settle);
 

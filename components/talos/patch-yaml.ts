@@ -75,7 +75,7 @@ function block(v: unknown, indent: string, depth: number): string | undefined {
   if (depth > 64) return undefined;
   const lines: string[] = [];
   const entries: [string | undefined, unknown][] = Array.isArray(v)
-    ? v.map((item) => [undefined, item])
+    ? Array.from(v, (item): [undefined, unknown] => [undefined, item]) // a hole is undefined: yaml prints it
     : Object.entries(v as Record<string, unknown>);
   for (const [key, value] of entries) {
     if (key !== undefined && !plain(key)) return undefined;
