@@ -23,6 +23,21 @@ afterEach(() => {
 });
 
 describe("declareOffline", () => {
+  it("refuses a second run while one is declaring, and the first still puts everything back", async () => {
+    const before = Object.getOwnPropertyDescriptor(Error, "stackTraceLimit");
+    let release: () => void = () => undefined;
+    const first = declareOffline(() => new Promise<string>((resolve) => (release = () => resolve("first"))));
+    await expect(declareOffline(() => "second")).rejects.toThrow(
+      "declareOffline: another offline run is still declaring; await it first",
+    );
+    release();
+    await expect(first).resolves.toBe("first");
+    expect(Object.getOwnPropertyDescriptor(Error, "stackTraceLimit")).toEqual(before);
+    expect(stackNow()).toContain("probe");
+    // And a run after it is accepted again.
+    await expect(declareOffline(() => "third")).resolves.toBe("third");
+  });
+
   it("captures no stack while the program declares, and formats no frame when the SDK lifts the limit", async () => {
     const seen = await declareOffline(() => {
       const inside = stackNow();

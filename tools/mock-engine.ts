@@ -256,6 +256,22 @@ const NO_STACK = undefined as unknown as number;
  * crash inside the program.
  */
 export async function declareOffline<T>(declare: () => T | Promise<T>): Promise<T> {
+  // One run at a time: the mock engine is the process's one Pulumi runtime, and what is put back at
+  // the end is what the run found, so a run started inside or beside another would restore the
+  // other's stand-ins for good (files share a worker's modules under vitest).
+  if (declaring) throw new Error("declareOffline: another offline run is still declaring; await it first");
+  declaring = true;
+  try {
+    return await declareAlone(declare);
+  } finally {
+    declaring = false;
+  }
+}
+
+/** Whether an offline run is declaring now (`declareOffline`). */
+let declaring = false;
+
+async function declareAlone<T>(declare: () => T | Promise<T>): Promise<T> {
   const limit = Object.getOwnPropertyDescriptor(Error, "stackTraceLimit");
   const prepare = Error.prepareStackTrace;
   if (!process.env.PLAN_STACK_TRACES) {
