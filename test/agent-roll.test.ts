@@ -119,6 +119,13 @@ function up(
 const stopMessage = (node: string, check: string, detail: string) =>
   `agent roll stopped at ${node}: check ${check} failed: ${detail}. The nodes after it keep their old agents; fix the cause and run pulumi up again: the roll resumes at ${node} (README, "The agent roll")\n`;
 
+/** How a roll that stopped at `node` on `check` ends: that step's exit 1 and its message. */
+const stoppedAt = (node: string, check: string, detail: string) => ({
+  node,
+  status: 1,
+  stderr: stopMessage(node, check, detail),
+});
+
 describe("the agent roll's scripts", () => {
   it("are POSIX sh with set -eu, and parse", () => {
     for (const script of [BASELINE_SCRIPT, STEP_SCRIPT]) {
@@ -219,11 +226,7 @@ describe("the agent roll's scripts", () => {
       const c = cluster(NEW, { "prod-workers-1": flags });
       c.speed(60);
       const r = up(c, {});
-      expect(r.failed).toEqual({
-        node: "prod-workers-1",
-        status: 1,
-        stderr: stopMessage("prod-workers-1", check, detail),
-      });
+      expect(r.failed).toEqual(stoppedAt("prod-workers-1", check, detail));
       expect(c.revisions(NODES)).toEqual({ "prod-workers-1": NEW, "prod-workers-2": OLD });
     },
   );
@@ -252,15 +255,13 @@ describe("the agent roll's scripts", () => {
     NODES = ["prod-workers-1", "prod-workers-2"];
     const c = cluster(NEW, { "prod-workers-1": { drops: 2, after: { "prod-workers-1": 13 } } });
     const r = up(c, {});
-    expect(r.failed).toEqual({
-      node: "prod-workers-1",
-      status: 1,
-      stderr: stopMessage(
+    expect(r.failed).toEqual(
+      stoppedAt(
         "prod-workers-1",
         "hubble-drops",
         "Hubble saw 13 dropped flows on prod-workers-1 in the 30 s after its roll, against 2 before the roll (threshold: 10 more) (hubble observe --port-forward --verdict DROPPED --node-name '*/prod-workers-1')",
       ),
-    });
+    );
     expect(c.revisions(NODES)["prod-workers-2"]).toBe(OLD);
   });
 
@@ -273,15 +274,13 @@ describe("the agent roll's scripts", () => {
       "prod-workers-1": { after: { "prod-workers-2": 6, "prod-workers-3": 6 } },
     });
     const r = up(spread, {});
-    expect(r.failed).toEqual({
-      node: "prod-workers-1",
-      status: 1,
-      stderr: stopMessage(
+    expect(r.failed).toEqual(
+      stoppedAt(
         "prod-workers-1",
         "hubble-drops",
         "Hubble saw 12 dropped flows across the cluster in the 30 s after prod-workers-1's roll, against 0 before the roll (threshold: 10 more) (hubble observe --port-forward --verdict DROPPED)",
       ),
-    });
+    );
   });
 
   it("stop when Hubble's relay cannot be read after a node, and refuse to start without a baseline", () => {
@@ -347,15 +346,13 @@ describe("the agent roll's scripts", () => {
       const c = cluster(NEW);
       c.clock(5, "14:02"); // Friday afternoon in Berlin
       const r = up(c, {}, { extra: berlin });
-      expect(r.failed).toEqual({
-        node: "prod-cp-1",
-        status: 1,
-        stderr: stopMessage(
+      expect(r.failed).toEqual(
+        stoppedAt(
           "prod-cp-1",
           "window",
           "outside the roll window Mon-Thu 02:00-05:00 Europe/Berlin (it is Fri 14:02 Europe/Berlin), so prod-cp-1 keeps its old agent; the window opens Mon 02:00 Europe/Berlin: run pulumi up then",
         ),
-      });
+      );
       expect(c.deleted()).toEqual([]);
       expect(c.lines("clock-reads")).toEqual(["+%u %H %M TZ=Europe/Berlin"]);
     });
