@@ -31,9 +31,11 @@ import { resolveStackConfig, type RawConfig } from "../components/config/resolve
 import type { ClusterSpec } from "../components/config/spec";
 import { ciliumValues } from "../components/cilium/values";
 import { program } from "../components/program";
+import { NODE_ROLL_TYPE } from "../components/rolling/component";
+import { T } from "../components/config/change-facts";
 import * as talos from "../components/talos/provider";
 import { parseCli, runCli } from "./cli";
-import type { EngineRecord } from "./mock-engine";
+import type { EngineRecord, Registration } from "./mock-engine";
 import { withSdkLog } from "./offline-log";
 import { planOf, ROOT, runOffline } from "./planner";
 import { stackFileText } from "../components/config/stack-file";
@@ -165,14 +167,10 @@ const PER_RESOURCE: readonly { what: string; perNode: boolean; declare: (i: numb
 const NODE_TYPES: Readonly<
   Record<string, new (name: string, args: never, opts?: pulumi.CustomResourceOptions) => pulumi.Resource>
 > = {
-  "hcloud:index/server:Server": hcloud.Server,
-  "talos:machine/configurationApply:ConfigurationApply": talos.machine.ConfigurationApply,
-  "command:local:Command": command.local.Command,
+  [T.server]: hcloud.Server,
+  [T.apply]: talos.machine.ConfigurationApply,
+  [T.command]: command.local.Command,
 };
-
-/** The gates of the config roll: its `NodeRoll` is `talos-roll` (components/talos/cluster.ts), its gates `talos-roll-<node>`. */
-const isGate = (r: { type: string; name: string }) =>
-  r.type === "command:local:Command" && r.name.startsWith("talos-roll-");
 
 /**
  * The floor of one resource per node per roll: the servers, config applies and gates a plan declared,
@@ -181,9 +179,11 @@ const isGate = (r: { type: string; name: string }) =>
  * resources dropped), without parents, components, outputs chained between them, or anything else.
  */
 export function floorOf(record: EngineRecord): () => unknown {
-  const picked = record.resources.filter(
-    (r) => isGate(r) || (r.type !== "command:local:Command" && r.type in NODE_TYPES),
-  );
+  // A roll's gates are its own children, its actions the caller's (components/rolling/component.ts):
+  // the only commands a NodeRoll parents are gates, and only the config roll has them.
+  const rolls = new Set(record.resources.filter((r) => r.type === NODE_ROLL_TYPE).map((r) => r.urn));
+  const isGate = (r: Registration) => r.type === T.command && rolls.has(r.parent);
+  const picked = record.resources.filter((r) => isGate(r) || (r.type !== T.command && r.type in NODE_TYPES));
   return () => {
     const declared = new Map<string, pulumi.Resource>();
     for (const r of picked) {

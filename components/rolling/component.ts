@@ -11,6 +11,9 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { RollNode, RollPlan } from "./plan";
 
+/** The component's Pulumi type (what reads a plan's record tells a roll by it). */
+export const NODE_ROLL_TYPE = "hcloud-talos-cilium:rolling:NodeRoll";
+
 /** Arguments of {@link NodeRoll}. */
 export interface NodeRollArgs<N extends RollNode, A extends pulumi.Resource = pulumi.Resource> {
   /** The batches (`planRoll`). @default none, required */
@@ -42,7 +45,7 @@ export class NodeRoll<N extends RollNode, A extends pulumi.Resource = pulumi.Res
   declare readonly done: readonly pulumi.Resource[];
 
   constructor(name: string, args: NodeRollArgs<N, A>, opts?: pulumi.ComponentResourceOptions) {
-    super("hcloud-talos-cilium:rolling:NodeRoll", name, {}, opts);
+    super(NODE_ROLL_TYPE, name, {}, opts);
     const actions: A[] = [];
     const gates: command.local.Command[] = [];
     let previous: readonly pulumi.Resource[] = [...(args.after ?? [])];
