@@ -88,7 +88,7 @@ function snapshot(gitDir: string, dir: string, prefix = ""): Entry[] {
     if (d.isDirectory()) return snapshot(gitDir, dir, `${path}/`);
     if (!d.isFile()) throw new Error(`${path}: only plain files can be committed by the test helper`);
     const full = join(dir, path);
-    // Git reads the owner's execute bit only (read-cache.c ce_permissions: mode & 0100).
+    // Git reads the owner's execute bit only (cache.h ce_permissions, used by create_ce_mode; git 2.39 adds a 0654 file as 100644, a 0744 one as 100755).
     const mode = statSync(full).mode & 0o100 ? 0o100755 : 0o100644;
     return [{ path, id: writeObject(gitDir, "blob", readFileSync(full)), mode }];
   });
